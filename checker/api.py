@@ -1,0 +1,60 @@
+"""The library's front door: check a text or a list of pairs, get a Report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from .config import Config
+from .model import Document, Report
+from .pipeline import ProgressFn, build_document, build_pair_document, run_checks
+
+
+def _config(config: Config | None, kwargs: dict[str, Any]) -> Config:
+    if config is not None and kwargs:
+        raise TypeError("pass either a Config or keyword settings, not both")
+    return config or Config(**kwargs)
+
+
+def check_text(
+    text: str,
+    tgt_lang: str | None = None,
+    *,
+    source: str | None = None,
+    src_lang: str | None = None,
+    config: Config | None = None,
+    progress: ProgressFn | None = None,
+    **settings: Any,
+) -> Report:
+    """Check a target-only document (``source`` optional: an unaligned source document).
+
+    ``settings`` are :class:`Config` fields, e.g. ``disable=["doubled-word"]``.
+    """
+    if not isinstance(text, str):
+        raise TypeError("text must be a str")
+    doc = build_document(text, tgt_lang)
+    if source is not None:
+        doc.source_text = source
+        from .langid import detect_document_language, normalise_lang
+
+        doc.src_lang = normalise_lang(src_lang) or detect_document_language(source)
+    return run_checks(doc, _config(config, settings), progress)
+
+
+def check_pairs(
+    pairs: Iterable[tuple[str | None, str] | dict[str, Any]],
+    src_lang: str | None = None,
+    tgt_lang: str | None = None,
+    *,
+    config: Config | None = None,
+    progress: ProgressFn | None = None,
+    **settings: Any,
+) -> Report:
+    """Check aligned (source, target) pairs; one segment per pair."""
+    doc = build_pair_document(pairs, src_lang, tgt_lang)
+    return run_checks(doc, _config(config, settings), progress)
+
+
+def check_document(doc: Document, config: Config | None = None, progress: ProgressFn | None = None) -> Report:
+    """Check a prepared :class:`Document`."""
+    return run_checks(doc, config, progress)

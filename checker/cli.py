@@ -1,0 +1,251 @@
+"""The ``mtcheck`` command line: a thin layer over :mod:`checker`.
+
+Exit codes: 0 ok; 1 score below ``--fail-under``; 2 usage or input error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .config import Config, ConfigError, load_config, read_ignore_file
+from .io.readers import FORMATS as INPUT_FORMATS
+from .io.readers import InputError, load_input
+from .model import SEVERITIES, Report
+
+OUTPUT_FORMATS = ("text", "json", "jsonl", "csv", "html")
+
+EPILOG_CHECK = """\
+examples:
+  mtcheck check samples/mt_news_article_en.txt
+      print the article with every flagged span highlighted, the findings and a score
+  mtcheck check pairs.jsonl --src-lang de --tgt-lang en --format jsonl
+      one JSON line per input line: score, findings (offsets into that line's target)
+  mtcheck check target.txt --source source.txt --format html -o report.html
+  cat text.txt | mtcheck check - --fail-under 90      (exit 1 if the score is below 90)
+  mtcheck check doc.txt --disable doubled-word --min-severity major
+
+input kinds (by extension, or --input-format):
+  .txt   plain text, one target-only document (sentences split automatically)
+  .jsonl one object per line: {"target": ..., "source": ... (optional), "id": ... (optional)}
+  .csv/.tsv  a header with a 'target' column and optionally 'source' and 'id'
+
+exit codes: 0 ok, 1 score below --fail-under, 2 usage or input error
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2
+        self.print_usage(sys.stderr)
+        print(f"mtcheck: error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="mtcheck",
+        description="Find machine-translation artifacts and score translations, with or without the source.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Run `mtcheck check --help` for the options of a check run; `mtcheck checks` lists the checks.",
+    )
+    p.add_argument("--version", action="version", version=f"mtcheck {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    c = sub.add_parser(
+        "check", help="check a file and report findings and a score",
+        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG_CHECK,
+        description="Check a translation file (FILE, or - for stdin) and report what looks wrong, and why.",
+    )
+    c.add_argument("file", metavar="FILE", help="the translation to check (- reads stdin)")
+    c.add_argument("--source", "-s", metavar="SRCFILE", help="source text: line-aligned, or a document to align")
+    c.add_argument("--src-lang", metavar="XX", help="source language code (default: detected)")
+    c.add_argument("--tgt-lang", metavar="XX", help="target language code (default: detected)")
+    c.add_argument("--format", "-f", choices=OUTPUT_FORMATS, default="text", help="output format (default: text)")
+    c.add_argument("--output", "-o", metavar="PATH", help="write the report here instead of stdout")
+    c.add_argument("--fail-under", type=float, metavar="SCORE",
+                   help="exit with status 1 when the document score is below SCORE (0-100)")
+    c.add_argument("--input-format", choices=INPUT_FORMATS, help="read FILE as this kind (default: by extension)")
+    g = c.add_argument_group("choosing checks and findings")
+    g.add_argument("--enable", action="append", default=[], metavar="ID[,ID]",
+                   help="switch on checks that are off by default (ids or categories)")
+    g.add_argument("--disable", action="append", default=[], metavar="ID[,ID]",
+                   help="switch checks off (ids or categories, e.g. fluency/punctuation)")
+    g.add_argument("--only", action="append", metavar="ID[,ID]", help="run only these checks")
+    g.add_argument("--min-severity", choices=SEVERITIES, help="drop findings below this severity")
+    g.add_argument("--ignore", action="append", default=[], metavar="REGEX",
+                   help="drop findings whose flagged text matches REGEX")
+    g.add_argument("--ignore-file", metavar="PATH", help="a file of REGEXes, one per line")
+    g.add_argument("--config", metavar="PATH", help="settings file (default: ./mtcheck.toml when present)")
+    g.add_argument("--model", metavar="PATH_OR_NAME",
+                   help="sentence-transformers model for embedding checks (also MTCHECK_MODEL)")
+    o = c.add_argument_group("display")
+    o.add_argument("--no-color", action="store_true", help="no colour in text output (also NO_COLOR)")
+    o.add_argument("--no-text", action="store_true", help="text output: skip the highlighted text")
+    o.add_argument("--max-findings", type=int, metavar="N", help="text output: show at most N findings")
+    o.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+
+    ls = sub.add_parser("checks", help="list the available checks")
+    ls.add_argument("--json", action="store_true", help="machine-readable list")
+    return p
+
+
+def _split(values: Sequence[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
+def make_config(args: argparse.Namespace) -> Config:
+    kwargs = load_config(args.config)
+    kwargs["enable"] = kwargs.get("enable", []) + _split(args.enable)
+    kwargs["disable"] = kwargs.get("disable", []) + _split(args.disable)
+    if args.only:
+        kwargs["only"] = _split(args.only)
+    if args.min_severity:
+        kwargs["min_severity"] = args.min_severity
+    ignore = kwargs.get("ignore", []) + list(args.ignore)
+    if args.ignore_file:
+        ignore += read_ignore_file(args.ignore_file)
+    kwargs["ignore"] = ignore
+    if args.model:
+        kwargs["model"] = args.model
+    return Config(**kwargs)
+
+
+def render(report: Report, fmt: str) -> str:
+    if fmt == "json":
+        return report.to_json() + "\n"
+    if fmt == "jsonl":
+        return report.to_jsonl()
+    if fmt == "csv":
+        return report.to_csv()
+    if fmt == "html":
+        return report.to_html()
+    raise ValueError(fmt)
+
+
+def write_atomic(path: str, data: str) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _progress(enabled: bool):
+    if not enabled:
+        return None, None
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    prog = Progress(TextColumn("[dim]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                    TimeElapsedColumn(), transient=True, console=_console(sys.stderr, False))
+    task = prog.add_task("checking", total=1)
+
+    def update(check_id: str, i: int, n: int) -> None:
+        prog.update(task, total=n, completed=i, description=f"check {check_id}" if check_id else "scoring")
+
+    return prog, update
+
+
+def _console(stream, no_color: bool):
+    from rich.console import Console
+
+    return Console(file=stream, no_color=no_color or bool(os.environ.get("NO_COLOR")), highlight=False,
+                   soft_wrap=False)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .pipeline import run_checks
+
+    if args.fail_under is not None and not 0 <= args.fail_under <= 100:
+        raise InputError("--fail-under must be between 0 and 100")
+    if args.output and args.file != "-" and Path(args.output).resolve() == Path(args.file).resolve():
+        raise InputError("--output must not be the input file (input files are never modified)")
+    config = make_config(args)
+    doc = load_input(args.file, args.src_lang, args.tgt_lang, args.source, args.input_format)
+    show = not args.quiet and sys.stderr.isatty() and len(doc.segments) >= 20
+    prog, update = _progress(show)
+    if prog:
+        with prog:
+            report = run_checks(doc, config, update)
+    else:
+        report = run_checks(doc, config)
+    if args.format == "text":
+        from .render.terminal import render_terminal
+
+        if args.output:
+            import io
+
+            buf = io.StringIO()
+            render_terminal(report, _console(buf, True), not args.no_text, args.max_findings)
+            write_atomic(args.output, buf.getvalue())
+        else:
+            render_terminal(report, _console(sys.stdout, args.no_color), not args.no_text, args.max_findings)
+    else:
+        out = render(report, args.format)
+        if args.output:
+            write_atomic(args.output, out)
+        else:
+            sys.stdout.write(out)
+            sys.stdout.flush()
+    if args.fail_under is not None and report.score < args.fail_under:
+        print(f"mtcheck: score {report.score:.1f} is below --fail-under {args.fail_under:g}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_checks(args: argparse.Namespace) -> int:
+    from .registry import all_checks
+
+    checks = [c.describe() for c in all_checks().values()]
+    if args.json:
+        print(json.dumps(checks, indent=2))
+        return 0
+    from rich.table import Table
+
+    table = Table(title=f"mtcheck {__version__}: {len(checks)} checks", expand=True)
+    for col in ("id", "category", "severity", "needs", "description"):
+        table.add_column(col, overflow="fold")
+    for c in checks:
+        needs = ", ".join(x for x in ("source" if c["needs_source"] else "", c["requires"] or "",
+                                      "" if c["default_enabled"] else "off by default") if x)
+        table.add_row(c["id"], c["category"], c["severity"], needs, c["description"])
+    _console(sys.stdout, False).print(table)
+    return 0
+
+
+COMMANDS = {"check": cmd_check, "checks": cmd_checks}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 2
+    try:
+        return COMMANDS[args.command](args)
+    except (InputError, ConfigError, ValueError) as exc:
+        print(f"mtcheck: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("mtcheck: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Renderers: Report -> text, JSON, JSONL, CSV, HTML."""

@@ -1,0 +1,39 @@
+"""CSV of findings, one row per finding."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..model import Report
+
+CSV_FIELDS = [
+    "segment", "segment_id", "start", "end", "side", "text", "check", "category",
+    "severity", "confidence", "message", "suggestion", "segment_score",
+]
+
+
+def findings_csv(report: Report) -> str:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
+    w.writeheader()
+    for f in report.findings:
+        seg = report.segments[f.segment] if report.segments else None
+        w.writerow({
+            "segment": f.segment,
+            "segment_id": seg.id if seg else None,
+            "start": f.start,
+            "end": f.end,
+            "side": f.side,
+            "text": f.text,
+            "check": f.check,
+            "category": f.category,
+            "severity": f.severity,
+            "confidence": round(f.confidence, 3),
+            "message": f.message,
+            "suggestion": f.suggestion or "",
+            "segment_score": round(seg.score, 2) if seg else "",
+        })
+    return buf.getvalue()

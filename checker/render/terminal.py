@@ -1,0 +1,91 @@
+"""Terminal output with rich: highlighted text, a findings table and a summary."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from .spans import highlight_runs
+
+if TYPE_CHECKING:
+    from ..model import Report
+
+STYLES = {"minor": "black on yellow", "major": "bold white on dark_orange3", "critical": "bold white on red"}
+SEV_STYLES = {"minor": "yellow", "major": "dark_orange3", "critical": "bold red"}
+
+
+def _highlighted(text: str, findings, offset: int, numbers: dict[int, int]) -> Text:
+    out = Text()
+    for run in highlight_runs(text, findings, offset):
+        chunk = text[run.start:run.end]
+        if not run.findings:
+            out.append(chunk)
+            continue
+        out.append(chunk, style=STYLES[run.severity or "minor"])
+        ends_here = [f for f in run.findings if max(f.end, f.start + 1) - offset <= run.end]
+        if ends_here:
+            out.append("[" + ",".join(str(numbers[id(f)]) for f in ends_here) + "]", style="dim")
+    return out
+
+
+def render_terminal(report: Report, console: Console, show_text: bool = True, max_findings: int | None = None) -> None:
+    """Print the report: the text with numbered highlights, the findings, a summary."""
+    numbers = {id(f): i for i, f in enumerate(report.findings, 1)}
+    if show_text:
+        if report.paired:
+            for seg in report.segments:
+                fs = report.findings_for(seg.index)
+                label = seg.id or str(seg.index)
+                sim = f" sim {seg.similarity:.2f}" if seg.similarity is not None else ""
+                console.print(Text(f"#{label}  score {seg.score:.0f}{sim}", style="bold"))
+                if seg.source:
+                    console.print(Text("  src: ", style="dim") + Text(seg.source))
+                console.print(Text("  tgt: ", style="dim") + _highlighted(seg.text, fs, seg.start, numbers))
+        else:
+            console.print(_highlighted(report.text, report.findings, 0, numbers))
+        console.print()
+    if report.findings:
+        table = Table(title="Findings", show_lines=False, expand=True)
+        table.add_column("#", justify="right", style="dim", no_wrap=True)
+        table.add_column("where", no_wrap=True)
+        table.add_column("severity", no_wrap=True)
+        table.add_column("check", no_wrap=True)
+        table.add_column("text", overflow="fold", max_width=28)
+        table.add_column("why", overflow="fold")
+        shown = report.findings if max_findings is None else report.findings[:max_findings]
+        for f in shown:
+            seg = report.segments[f.segment]
+            where = seg.id if seg.id else _line_col(report.text, f.start) if not report.paired else str(f.segment)
+            why = f.message + (f" ({f.suggestion})" if f.suggestion else "")
+            table.add_row(
+                str(numbers[id(f)]), where, Text(f.severity, style=SEV_STYLES[f.severity]), f.check,
+                escape(repr(f.text)[1:-1]) if f.text.strip() else repr(f.text), why,
+            )
+        console.print(table)
+        if max_findings is not None and len(report.findings) > max_findings:
+            console.print(f"… {len(report.findings) - max_findings} more findings (use --format json for all)")
+    sev = report.counts("severity")
+    cats = ", ".join(f"{k} {v}" for k, v in sorted(report.counts("category").items())) or "none"
+    colour = "green" if report.score >= 90 else "yellow" if report.score >= 70 else "red"
+    summary = (
+        f"[bold {colour}]score {report.score:.1f}/100[/]   {len(report.findings)} findings "
+        f"({sev.get('critical', 0)} critical, {sev.get('major', 0)} major, {sev.get('minor', 0)} minor)\n"
+        f"{report.word_count} words, {len(report.segments)} segments, target {report.tgt_lang}"
+        + (f", source {report.src_lang}" if report.src_lang else "")
+        + f", {len(report.checks_run)} checks in {report.timings.get('total', 0):.2f} s\n"
+        f"by category: {escape(cats)}"
+    )
+    for err in report.errors:
+        summary += f"\n[yellow]note:[/] {escape(err)}"
+    console.print(Panel(summary, title=escape(report.name), expand=False))
+
+
+def _line_col(text: str, offset: int) -> str:
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return f"{line}:{col}"

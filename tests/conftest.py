@@ -1,0 +1,32 @@
+"""Shared fixtures: paths, the sample article, offline model settings."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "samples" / "mt_news_article_en.txt"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def sample_text() -> str:
+    return SAMPLE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def sample_report(sample_text):
+    import checker
+
+    return checker.check_text(sample_text, tgt_lang="en")
+
+
+def find(report, check_id: str) -> list:
+    """Findings of one check."""
+    return [f for f in report.findings if f.check == check_id]

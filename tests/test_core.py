@@ -1,0 +1,81 @@
+"""The data model, registry, segmentation, scoring and library API."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import checker
+from checker.model import Finding
+from checker.registry import all_checks, select_checks
+from checker.scoring import count_words, score_from_penalty
+from checker.segment import segment_text
+
+
+def test_segments_keep_exact_offsets(sample_text):
+    segs = segment_text(sample_text, "en")
+    assert len(segs) > 30
+    for s in segs:
+        assert sample_text[s.start:s.end] == s.text
+        assert s.text == s.text.strip()
+
+
+def test_segmentation_does_not_split_abbreviations():
+    text = "Dr. Smith met U.S. officials in Jan. 2020. They talked."
+    segs = segment_text(text, "en")
+    assert [s.text for s in segs] == ["Dr. Smith met U.S. officials in Jan. 2020.", "They talked."]
+
+
+def test_every_check_is_described():
+    checks = all_checks()
+    assert checks
+    for cid, cls in checks.items():
+        d = cls.describe()
+        assert d["id"] == cid and d["description"] and d["category"] and d["severity"]
+
+
+def test_select_checks_unknown_id_is_an_error():
+    with pytest.raises(ValueError, match="unknown check"):
+        select_checks(disable=["no-such-check"])
+
+
+def test_disable_by_category():
+    sel = select_checks(disable=["fluency/punctuation"])
+    assert all(c.category != "fluency/punctuation" for c in sel.checks)
+
+
+def test_scoring_formula():
+    assert score_from_penalty(0, 20) == 100
+    assert score_from_penalty(5, 25) == pytest.approx(80)
+    assert score_from_penalty(1, 2) == pytest.approx(90)  # MIN_WORDS floor
+    assert count_words("It's a well-known fact, 5,000 troops.") == 6
+
+
+def test_check_text_report_shape():
+    report = checker.check_text("The cat sat on the mat .", tgt_lang="en")
+    data = json.loads(report.to_json())
+    assert set(data) >= {"score", "segments", "findings", "version", "signature"}
+    f = data["findings"][0]
+    assert set(f) >= {"start", "end", "text", "check", "category", "severity", "message", "confidence"}
+    assert report.text[f["start"]:f["end"]] == f["text"]
+
+
+def test_finding_rejects_bad_severity():
+    with pytest.raises(ValueError):
+        Finding("x", "fluency/grammar", "fatal", 0, 1, "a", "m")
+
+
+def test_min_severity_and_ignore_filters():
+    text = "The cat sat on the mat ."
+    assert checker.check_text(text, tgt_lang="en", min_severity="major").findings == []
+    assert checker.check_text(text, tgt_lang="en", ignore=[r"^ \.$"]).findings == []
+
+
+def test_check_pairs_offsets_relative_to_unit():
+    report = checker.check_pairs([("Hallo Welt.", "Hello world ."), ("Gut.", "Fine .")], "de", "en")
+    recs = report.segment_records()
+    assert len(recs) == 2
+    for rec in recs:
+        for f in rec["findings"]:
+            assert rec["target"][f["start"]:f["end"]] == f["text"]
