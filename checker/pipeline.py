@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from . import __version__
+from . import __version__, align
 from .config import Config
 from .context import CheckContext
 from .langid import detect_document_language, normalise_lang
@@ -60,8 +60,12 @@ def build_pair_document(
     if src is None:
         sources = "\n".join(s.source for s in segments if s.source)
         src = detect_document_language(sources) if sources else None
+    from .io.formats.codes import protected_spans  # inline tags/placeholders: not prose
+
     for seg in segments:
         seg.src_lang, seg.tgt_lang = src, tgt
+        if spans := protected_spans(seg.text):
+            seg.extra["protected_spans"] = spans
     return Document(text=text, segments=segments, src_lang=src, tgt_lang=tgt, paired=True, name=name)
 
 
@@ -78,10 +82,11 @@ def _assign_segments(findings: list[Finding], segments: Sequence[Segment]) -> No
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
-    seen: set[tuple[str, int, int, str]] = set()
+    seen: set[tuple[str, int, int, str, int]] = set()
     out = []
     for f in sorted(findings, key=lambda f: (f.segment, f.start, f.end, f.check)):
-        key = (f.check, f.start, f.end, f.side)
+        # source-side offsets index each unit's own source, so the unit is part of the key
+        key = (f.check, f.start, f.end, f.side, f.segment if f.side != "target" else -1)
         if key in seen:
             continue
         seen.add(key)
@@ -99,6 +104,13 @@ def run_checks(doc: Document, config: Config | None = None, progress: ProgressFn
     findings: list[Finding] = []
     timings: dict[str, float] = {}
     errors: list[str] = []
+    if align.needs_alignment(doc) and any(c.needs_source for c in selection.checks):
+        t = time.perf_counter()  # source checks need each segment's source: align the documents first
+        try:
+            align.align_document(doc, ctx)
+        except Exception as exc:
+            errors.append(f"sentence alignment failed: {type(exc).__name__}: {exc}")
+        timings["alignment"] = time.perf_counter() - t
     n = len(selection.checks)
     text_len = len(doc.text)
     for i, check in enumerate(selection.checks):
@@ -117,6 +129,9 @@ def run_checks(doc: Document, config: Config | None = None, progress: ProgressFn
     if progress:
         progress("", n, n)
     _assign_segments(findings, doc.segments)
+    from .io.formats.codes import drop_findings_on_codes  # inline tags/placeholders are not prose
+
+    findings = drop_findings_on_codes(findings, doc.segments)
     findings = [
         f for f in _dedupe(findings)
         if severity_at_least(f.severity, config.min_severity) and not config.ignored(f.text)

@@ -39,14 +39,34 @@ def split_blocks(text: str) -> list[tuple[int, int]]:
     return out
 
 
+#: pysbd's time grows faster than linearly with block length, so longer blocks are cut into windows first
+MAX_SBD_CHARS = 10_000
+_WINDOW_END_RE = re.compile(r"[.!?\u3002\uff01\uff1f]\s|\s")
+
+
+def _windows(block: str, size: int = MAX_SBD_CHARS) -> list[tuple[int, int]]:
+    """(start, end) windows of at most ``size`` characters, cut after a sentence end or a space where possible."""
+    out, pos = [], 0
+    while len(block) - pos > size:
+        cut = pos + size
+        ends = [m.end() for m in _WINDOW_END_RE.finditer(block, pos + size // 2, pos + size)]
+        strong = [e for e in ends if block[e - 2] in ".!?\u3002\uff01\uff1f"]
+        if strong or ends:
+            cut = (strong or ends)[-1]
+        out.append((pos, cut))
+        pos = cut
+    out.append((pos, len(block)))
+    return out
+
+
 def split_sentences(text: str, lang: str | None = "en") -> list[tuple[int, int]]:
     """(start, end) of each sentence in ``text``, whitespace trimmed."""
     spans: list[tuple[int, int]] = []
     for bs, be in split_blocks(text):
         block = text[bs:be]
         try:
-            parts = _segmenter(lang or "en").segment(block)
-            pieces = [(p.start, p.end) for p in parts]
+            pieces = [(ws + p.start, ws + p.end) for ws, we in _windows(block)
+                      for p in _segmenter(lang or "en").segment(block[ws:we])]
         except Exception:  # pysbd can fail on odd input; fall back to the whole block
             pieces = [(0, len(block))]
         if not pieces:

@@ -9,6 +9,23 @@ from importlib import import_module
 
 MODULES = [
     "punctuation",
+    "quotes",
+    "casing",
+    "repetition",
+    "debris",
+    "encoding",
+    "gibberish",
+    "language",
+    "source_tokens",
+    "source_meta",
+    "adequacy",
+    "context",
+    "tags",
+    "unit_state",
+    "terminology",
+    "consistency",
+    "lexical",
+    "fluency",
 ]
 
 for _name in MODULES:

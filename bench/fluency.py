@@ -1,0 +1,340 @@
+"""Synthetic fluency benchmark: MT-like corruptions of clean English, precision/recall per type.
+
+Clean sentences (``bench/data/fluency_clean_en.txt``, written for this
+benchmark) are corrupted one kind at a time: every other sentence gets one
+corruption, the rest stay clean. A finding is a hit when it overlaps the
+corrupted span (for a deleted word: the two words around the gap). Also prints
+the false-alarm rate on the clean text and the time of the 1,000-word sample.
+
+    python bench/fluency.py            # figures at the default settings
+    python bench/fluency.py --sweep    # also a grid over the LM thresholds
+    python bench/fluency.py --no-speed # skip the timing of the sample
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pickle
+import random
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DATA = ROOT / "bench" / "data"
+SAMPLE = ROOT / "samples" / "mt_news_article_en.txt"
+WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+KINDS = ("stray", "swap", "drop", "preposition", "calque", "pronoun", "missing-verb", "foreign")
+#: short fragments left in another language (written for this benchmark)
+FOREIGN = ["und zwar", "zum Beispiel", "par exemple", "tout de suite", "sin embargo", "por lo tanto", "per esempio",
+           "im Rahmen", "dans le cadre", "ohne Zweifel", "sans doute", "en cuanto a", "nel frattempo", "vor allem"]
+FUNCTION_WORDS = {"the", "a", "an", "to", "of", "that", "and", "for", "in", "on", "with"}
+PREPOSITIONS = ["in", "on", "at", "of", "for", "to", "with", "by", "from", "about", "into"]
+PRONOUN_CASES = [["he", "she", "it", "they", "we"], ["him", "her", "it", "them", "us"], ["his", "her", "its", "their", "our"]]
+VERBS = {"is", "are", "was", "were", "has", "have", "had", "will", "would", "can", "could", "said", "says", "say"}
+LM_CHECK = "lm-fluency"
+LEX_CHECKS = ("rare-word", "foreign-fragment")
+
+
+@dataclass
+class Case:
+    kind: str
+    text: str  # the corrupted sentence
+    gold: tuple[int, int]  # span of the corruption in it
+
+
+def clean_sentences() -> list[str]:
+    return [s.strip() for s in (DATA / "fluency_clean_en.txt").read_text(encoding="utf-8").splitlines() if s.strip()]
+
+
+def calques() -> list[tuple[str, str]]:
+    rows = []
+    for line in (DATA / "fluency_calques_en.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            a, b = line.split("\t")
+            rows.append((a, b))
+    return rows
+
+
+def _gap(words: list[re.Match], i: int) -> tuple[int, int]:
+    """Span of the words around the gap left by deleting word ``i``."""
+    a = words[i - 1].start() if i > 0 else words[i].start()
+    b = words[i + 1].end() if i + 1 < len(words) else words[i].end()
+    return a, b
+
+
+def _delete(text: str, words: list[re.Match], i: int) -> tuple[str, tuple[int, int]]:
+    w = words[i]
+    a, b = (w.start(), w.end() + 1) if i == 0 else (w.start() - 1, w.end())
+    new = text[:a] + text[b:]
+    if i == 0:
+        new = new[:1].upper() + new[1:]
+    ga, gb = _gap(words, i)
+    shift = b - a
+    return new, (ga, gb - shift)
+
+
+def corrupt(text: str, kind: str, rng: random.Random, pool: list[str], calque_table: list[tuple[str, str]]) -> Case | None:
+    """One corruption of ``kind`` applied to ``text``, or None when the sentence offers none."""
+    words = list(WORD.finditer(text))
+    n = len(words)
+    if kind == "stray":
+        i = rng.randrange(1, n)
+        w = rng.choice(pool)
+        if rng.random() < 0.25:  # MT often leaves a capitalised noun behind ('outpost Orient aligned')
+            w = w.capitalize()
+        pos = words[i].start()
+        return Case(kind, text[:pos] + w + " " + text[pos:], (pos, pos + len(w)))
+    if kind == "swap":
+        opts = [i for i in range(1, n - 1) if text[words[i].end() : words[i + 1].start()] == " "
+                and words[i].group().isalpha() and words[i + 1].group().isalpha()
+                and words[i].group().lower() != words[i + 1].group().lower()]
+        if not opts:
+            return None
+        i = rng.choice(opts)
+        x, y = words[i], words[i + 1]
+        return Case(kind, text[: x.start()] + y.group() + " " + x.group() + text[y.end() :], (x.start(), y.end()))
+    if kind in ("drop", "missing-verb"):
+        vocab = FUNCTION_WORDS if kind == "drop" else VERBS
+        opts = [i for i in range(1, n - 1) if words[i].group().lower() in vocab]
+        if kind == "missing-verb":
+            opts += [i for i in range(2, n - 1) if words[i].group().endswith("ed") and words[i - 1].group().lower() not in ARTS]
+        if not opts:
+            return None
+        new, gold = _delete(text, words, rng.choice(sorted(set(opts))))
+        return Case(kind, new, gold)
+    if kind == "preposition":
+        opts = [i for i in range(1, n) if words[i].group() in PREPOSITIONS]
+        if not opts:
+            return None
+        w = words[rng.choice(opts)]
+        alt = rng.choice([p for p in PREPOSITIONS if p != w.group()])
+        return Case(kind, text[: w.start()] + alt + text[w.end() :], (w.start(), w.start() + len(alt)))
+    if kind == "pronoun":
+        opts = [(i, case) for i in range(n) for case in PRONOUN_CASES if words[i].group().lower() in case]
+        if not opts:
+            return None
+        i, case = rng.choice(opts)
+        w = words[i]
+        alt = rng.choice([p for p in case if p != w.group().lower()])
+        alt = alt.capitalize() if w.group()[0].isupper() else alt
+        return Case(kind, text[: w.start()] + alt + text[w.end() :], (w.start(), w.start() + len(alt)))
+    if kind == "foreign":
+        i = rng.randrange(1, n)
+        frag = rng.choice(FOREIGN)
+        pos = words[i].start()
+        return Case(kind, text[:pos] + frag + " " + text[pos:], (pos, pos + len(frag)))
+    if kind == "calque":
+        for clean, calque in calque_table:
+            at = text.find(clean)
+            if at >= 0:
+                # the gold span is the part that differs
+                p = 0
+                while p < min(len(clean), len(calque)) and clean[p] == calque[p]:
+                    p += 1
+                while p > 0 and calque[p - 1] != " ":
+                    p -= 1
+                return Case(kind, text[:at] + calque + text[at + len(clean) :], (at + p, at + len(calque)))
+        return None
+    raise ValueError(kind)
+
+
+ARTS = {"the", "a", "an"}
+
+
+def build_cases(seed: int = 7) -> dict[str, list[tuple[str, Case | None]]]:
+    """Per kind, the benchmark document as (sentence, case) rows; case is None for clean rows."""
+    sents = clean_sentences()
+    pool = sorted({w.group().lower() for s in sents for w in WORD.finditer(s)
+                   if w.group().isalpha() and len(w.group()) > 3})
+    table = calques()
+    out: dict[str, list[tuple[str, Case | None]]] = {}
+    for k, kind in enumerate(KINDS):
+        rng = random.Random(seed * 100 + k)
+        rows: list[tuple[str, Case | None]] = []
+        for i, s in enumerate(sents):
+            case = corrupt(s, kind, rng, pool, table) if (kind in ("calque", "pronoun") or i % 2 == k % 2) else None
+            rows.append((case.text if case else s, case))
+        out[kind] = rows
+    return out
+
+
+def as_document(rows: list[tuple[str, Case | None]]):
+    """One sentence a line, so segments are exactly the rows."""
+    from checker.model import Document, Segment
+
+    segs, pos = [], 0
+    for i, (s, _) in enumerate(rows):
+        segs.append(Segment(index=i, start=pos, end=pos + len(s), text=s, block=i, tgt_lang="en"))
+        pos += len(s) + 1
+    return Document(text="\n".join(s for s, _ in rows), segments=segs, tgt_lang="en", name="bench")
+
+
+def score(rows, findings) -> dict[str, float]:
+    """Hits, false alarms and corrupted rows for findings of one document."""
+    by_seg: dict[int, list] = {}
+    for f in findings:
+        by_seg.setdefault(f.segment, []).append(f)
+    tp = fp = found = 0
+    total = sum(1 for _, c in rows if c)
+    for i, (_, case) in enumerate(rows):
+        hit = False
+        for f in by_seg.get(i, []):
+            a, b = f.start - findings_base(rows, i), f.end - findings_base(rows, i)
+            if case and a < case.gold[1] and case.gold[0] < b:
+                tp += 1
+                hit = True
+            else:
+                fp += 1
+        found += hit
+    return {"tp": tp, "fp": fp, "found": found, "total": total}
+
+
+def findings_base(rows, i: int) -> int:
+    return sum(len(s) + 1 for s, _ in rows[:i])
+
+
+def words_in(rows) -> int:
+    return sum(len(WORD.findall(s)) for s, _ in rows)
+
+
+def run_lexical(doc):
+    from checker.config import Config
+    from checker.pipeline import run_checks
+    from checker.registry import all_checks
+
+    present = [c for c in LEX_CHECKS if c in all_checks()]
+    return run_checks(doc, Config(only=present)).findings if present else []
+
+
+def table(results: dict[str, dict[str, float]], clean_fp: int, clean_words: int, title: str) -> None:
+    print(f"\n{title}")
+    print(f"{'corruption':<14}{'precision':>10}{'recall':>9}{'found':>8}")
+    for kind, r in results.items():
+        prec = r["tp"] / (r["tp"] + r["fp"]) if r["tp"] + r["fp"] else float("nan")
+        print(f"{kind:<14}{prec:>10.2f}{r['found'] / r['total']:>9.2f}{int(r['found']):>5}/{int(r['total'])}")
+    print(f"clean text: {clean_fp} findings in {clean_words} words = {500 * clean_fp / clean_words:.2f} per 500 words")
+
+
+def lm_findings(cands: CandList, settings: dict) -> list:
+    """Findings of the LM check under other settings, reusing one wider analysis."""
+    from checker.checks.fluency import LanguageModelFluency
+
+    check = LanguageModelFluency(**settings)
+    st = check.settings
+    keep = [c for c in cands if c.word.excess >= st["candidate_excess"] and c.word.surprisal >= st["candidate_surprisal"]]
+    keep.sort(key=lambda c: -c.word.excess)
+    keep = keep[: max(1, round(cands.n_words * st["candidates_per_100_words"] / 100))] if st["candidates_per_100_words"] else []
+    return [f for c in keep if (f := check.judge(c)) is not None]
+
+
+class CandList(list):
+    """Candidates of one document and its word count."""
+
+    def __init__(self, items, n_words: int):
+        super().__init__(items)
+        self.n_words = n_words
+
+
+def analyse_all(docs: dict[str, list]):
+    """One LM analysis per document with a generous candidate budget (sweeps filter it down)."""
+    from checker import lm
+    from checker.checks.fluency import LanguageModelFluency
+
+    wide = LanguageModelFluency(candidate_excess=1.5, candidate_surprisal=5.0, candidates_per_100_words=6.0)
+    model = lm.get_model()
+    out = {}
+    for name, rows in docs.items():
+        t = time.perf_counter()
+        doc = as_document(rows)
+        cands = wide.analyse([s for s in doc.segments if len(WORD.findall(s.text)) >= 4], model)
+        out[name] = (CandList(cands, words_in(rows)), doc)
+        print(f"  analysed {name}: {len(cands)} candidates, {time.perf_counter() - t:.1f} s", flush=True)
+    return out
+
+
+def evaluate(analysed, docs, settings: dict, lexical: dict | None = None):
+    results, clean_fp = {}, 0
+    for name, (cands, _doc) in analysed.items():
+        fs = lm_findings(cands, settings) + (lexical or {}).get(name, [])
+        r = score(docs[name], fs)
+        if name == "clean":
+            clean_fp = r["fp"]
+        else:
+            results[name] = r
+    return results, clean_fp
+
+
+def speed() -> None:
+    """Time the sample with all checks, cold (new process) and warm (second call)."""
+    code = (
+        "import time,json,sys; t=time.perf_counter(); import checker; "
+        "text=open(sys.argv[1]).read(); r=checker.check_text(text,'en'); cold=time.perf_counter()-t; "
+        "t=time.perf_counter(); r=checker.check_text(text,'en'); warm=time.perf_counter()-t; "
+        "top=sorted(((v,k) for k,v in r.timings.items() if k!='total'), reverse=True)[:6]; "
+        "print(json.dumps({'cold':cold,'warm':warm,'words':r.word_count,'top':top}))"
+    )
+    import json
+
+    out = subprocess.run([sys.executable, "-c", code, str(SAMPLE)], capture_output=True, text=True, check=True)
+    res = json.loads(out.stdout.strip().splitlines()[-1])
+    print(f"\nsample ({res['words']} words), all checks, {os.cpu_count()} cores: "
+          f"cold {res['cold']:.1f} s (new process, model cached on disk), warm {res['warm']:.2f} s")
+    print("warm time by check: " + ", ".join(f"{k} {v:.2f} s" for v, k in res["top"]))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sweep", action="store_true", help="grid over the LM thresholds")
+    ap.add_argument("--no-speed", action="store_true", help="skip timing the sample")
+    ap.add_argument("--cache", help="pickle file for the LM analysis (reused when present; for sweeps)")
+    args = ap.parse_args()
+    from checker.checks.fluency import LanguageModelFluency
+
+    cases = build_cases()
+    docs = {"clean": [(s, None) for s in clean_sentences()], **cases}
+    t = time.perf_counter()
+    if args.cache and Path(args.cache).is_file():
+        analysed = pickle.loads(Path(args.cache).read_bytes())
+    else:
+        analysed = analyse_all(docs)
+        if args.cache:
+            Path(args.cache).write_bytes(pickle.dumps(analysed))
+    print(f"LM analysis of {len(docs)} documents: {time.perf_counter() - t:.1f} s")
+    lexical = {name: run_lexical(doc) for name, (_c, doc) in analysed.items()}
+    clean_words = words_in(docs["clean"])
+    defaults = dict(LanguageModelFluency.params)
+    res, cfp = evaluate(analysed, docs, defaults)
+    table(res, cfp, clean_words, "lm-fluency at the default settings")
+    res, cfp = evaluate(analysed, docs, {"candidates_per_100_words": 0.0, "spike_excess": 1e9}, lexical)
+    table(res, cfp, clean_words, "lexical checks only (" + ", ".join(LEX_CHECKS) + ")")
+    res, cfp = evaluate(analysed, docs, defaults, lexical)
+    table(res, cfp, clean_words, "lm-fluency + lexical checks")
+    if args.sweep:
+        print("\nsweep: min_gain spike_excess cand_excess per100 -> recall(all kinds) clean-FP/500w precision")
+        for mg in (4.0, 5.0, 6.0, 7.0, 8.0, 10.0):
+            for se in (8.0, 10.0, 12.0, 1e9):
+                for ce in (1.5, 2.0, 3.0):
+                    for per in (1.5, 3.0, 6.0):
+                        st = {"min_gain": mg, "spike_excess": se, "candidate_excess": ce,
+                              "candidate_surprisal": 5.0, "candidates_per_100_words": per}
+                        res, cfp = evaluate(analysed, docs, st)
+                        tp = sum(r["tp"] for r in res.values())
+                        fp = sum(r["fp"] for r in res.values())
+                        rec = sum(r["found"] for r in res.values()) / sum(r["total"] for r in res.values())
+                        print(f"{mg:5.1f} {se:6.1f} {ce:4.1f} {per:5.1f} -> {rec:.3f} {500 * cfp / clean_words:.2f} "
+                              f"{tp / max(1, tp + fp):.2f}")
+    if not args.no_speed:
+        speed()
+
+
+if __name__ == "__main__":
+    main()

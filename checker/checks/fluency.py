@@ -1,0 +1,345 @@
+"""Language-model fluency for English targets: stray words, swaps, wrong function words, gaps.
+
+Every English sentence is scored by SmolLM2 (:mod:`checker.lm`). A word is a
+*candidate* when the model finds it far less likely in its context than its
+plain frequency predicts (surprisal minus unigram surprisal, both in nats).
+Each candidate is then tested with small edits, each scored by the model on a
+window around it:
+
+* delete the word (a stray or inserted word; the deletion must pay back the
+  word's own unigram cost),
+* swap it with a neighbour (word order),
+* replace a preposition, pronoun or article with one the model expected there,
+* insert a word the model expected before it (a dropped word or verb).
+
+An edit that makes the window much more likely (``min_gain`` nats) is
+reported with the edit as suggestion. A candidate no edit repairs is still
+reported when its excess is extreme (``spike_excess``): an unexpected word or
+calque. Other languages are skipped: the model is English-only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from math import log
+from typing import Any, ClassVar
+
+from ..context import CheckContext
+from ..model import Document, Finding, Segment
+from ..registry import Check, register
+
+WORD_RE = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+LN10 = log(10.0)
+
+PREPOSITIONS = frozenset({
+    "in", "on", "at", "of", "for", "to", "with", "by", "from", "about", "into", "onto", "over", "under", "between",
+    "against", "through", "during", "without", "within", "towards", "toward", "upon", "across", "after", "before", "since",
+})
+PRONOUNS = frozenset({
+    "he", "she", "it", "they", "we", "i", "you", "him", "her", "them", "us", "me", "his", "its", "their", "our", "my", "your",
+})
+ARTICLES = frozenset({"a", "an", "the"})
+CONFUSION_SETS = (PREPOSITIONS, PRONOUNS, ARTICLES)
+
+
+@lru_cache(maxsize=65536)
+def unigram_surprisal(word: str, lang: str = "en") -> float:
+    """-ln p(word) from wordfreq (unknown words count as one in a billion)."""
+    from wordfreq import zipf_frequency
+
+    return (9.0 - zipf_frequency(word.lower(), lang)) * LN10
+
+
+DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "his", "her", "its", "their", "our", "my", "your"})
+
+
+def is_testable(words: Sequence[Word], i: int) -> bool:
+    """Whether word ``i`` may be a candidate.
+
+    Lowercase words always; a capitalised word mid-sentence only when it stands
+    alone (no capitalised neighbour, no determiner before it, so not part of a
+    name) and its lowercase form is an everyday word ('outpost Orient aligned').
+    Numbers, acronyms and other names are unpredictable by nature and skipped.
+    """
+    w = words[i].text
+    if any(ch.isdigit() for ch in w):
+        return False
+    if w[:1].islower():
+        return True
+    if not w[:1].isupper() or w.isupper() or i == 0:
+        return False
+    prev, nxt = words[i - 1].text, words[i + 1].text if i + 1 < len(words) else ""
+    if prev[:1].isupper() or nxt[:1].isupper() or prev.lower() in DETERMINERS:
+        return False
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(w.lower(), "en") >= CAPITAL_MIN_ZIPF
+
+
+#: a lone capitalised word is tested when its lowercase form is at least this common (Zipf)
+CAPITAL_MIN_ZIPF = 3.0
+
+
+@dataclass
+class Word:
+    """A word of a sentence with its model surprisal (sum over its tokens)."""
+
+    start: int
+    end: int
+    text: str
+    surprisal: float
+    unigram: float
+    first_token: int  # index of its first token in the sentence's TokenSurprisal
+
+    @property
+    def excess(self) -> float:
+        """How much less likely the word is in context than out of context (nats)."""
+        return self.surprisal - self.unigram
+
+
+@dataclass
+class Edit:
+    """A repair tried on a candidate and what it gains."""
+
+    kind: str  # delete | swap | substitute | insert
+    start: int  # span to flag, relative to the sentence
+    end: int
+    variant: str  # the window text after the edit
+    original: str  # the window text before it
+    cost: float = 0.0  # nats the edit must pay back (unigram cost of a deleted word)
+    replacement: str = ""
+    gain: float = 0.0  # surprisal(original window) - surprisal(variant window) - cost
+
+
+@dataclass
+class Candidate:
+    segment: Segment
+    words: list[Word]
+    index: int  # index into words
+    edits: list[Edit] = field(default_factory=list)
+
+    @property
+    def word(self) -> Word:
+        return self.words[self.index]
+
+    @property
+    def best(self) -> Edit | None:
+        return max(self.edits, key=lambda e: e.gain) if self.edits else None
+
+
+def sentence_words(text: str, ts, lang: str = "en") -> list[Word]:
+    """Words of ``text`` with the summed surprisal of the tokens that start inside them."""
+    words = []
+    t = 0
+    n = len(ts.offsets)
+    for m in WORD_RE.finditer(text):
+        a, b = m.span()
+        while t < n and ts.offsets[t][0] < a:
+            t += 1
+        first = t
+        total = 0.0
+        while t < n and ts.offsets[t][0] < b:
+            total += ts.surprisals[t]
+            t += 1
+        if t > first:
+            words.append(Word(a, b, m.group(), total, unigram_surprisal(m.group(), lang), first))
+    return words
+
+
+def _window(text: str, a: int, b: int, before: int, after: int) -> tuple[int, int]:
+    """A span of ``text`` around [a, b) cut at word boundaries."""
+    lo = max(0, a - before)
+    if lo > 0:
+        sp = text.find(" ", lo)
+        lo = sp + 1 if 0 <= sp < a else lo
+    hi = min(len(text), b + after)
+    if hi < len(text):
+        sp = text.rfind(" ", b, hi)
+        hi = sp if sp > b else hi
+    return lo, hi
+
+
+def _expected_words(ts, token_index: int, decode, limit: int = 8) -> list[str]:
+    """Whole words the model expected at a token position (most likely first)."""
+    out = []
+    for tid in ts.expected[token_index][:limit] if ts.expected else []:
+        piece = decode(tid)
+        if piece.startswith(" ") and piece[1:].isalpha():
+            out.append(piece[1:])
+    return out
+
+
+def _match_case(word: str, like: str) -> str:
+    return word[:1].upper() + word[1:] if like[:1].isupper() else word
+
+
+def candidate_edits(text: str, words: Sequence[Word], i: int, ts, decode, before: int = 40, after: int = 24) -> list[Edit]:
+    """The repairs to try for word ``i`` of the sentence ``text``."""
+    w = words[i]
+    prev = words[i - 1] if i > 0 else None
+    nxt = words[i + 1] if i + 1 < len(words) else None
+    edits: list[Edit] = []
+
+    def add(kind: str, a: int, b: int, new: str, flag: tuple[int, int], cost: float = 0.0, repl: str = "") -> None:
+        lo, hi = _window(text, a, b, before, after)
+        original = text[lo:hi]
+        variant = text[lo:a] + new + text[b:hi]
+        variant = re.sub(r"  +", " ", variant).strip()
+        if variant and variant != original:
+            edits.append(Edit(kind, flag[0], flag[1], variant, original, cost, repl))
+
+    # delete the word (with the space before it, or after it at sentence start)
+    if prev is not None:
+        add("delete", prev.end, w.end, "", (w.start, w.end), cost=w.unigram)
+    elif nxt is not None:
+        add("delete", w.start, nxt.start, "", (w.start, w.end), cost=w.unigram)
+    # swaps with either neighbour (only when the gap between them is a plain space)
+    for x, y in ((prev, w), (w, nxt)):
+        if x is not None and y is not None and text[x.end : y.start] == " ":
+            first, second = y.text, x.text
+            if x.start == 0 and not x.text.isupper():  # keep the capital at the sentence start
+                first, second = _match_case(y.text, x.text), x.text[:1].lower() + x.text[1:]
+            swapped = f"{first} {second}"
+            add("swap", x.start, y.end, swapped, (x.start, y.end), repl=swapped)
+    # closed-class substitutions at this word and the one before
+    for v in (w, prev):
+        if v is None:
+            continue
+        cls = next((c for c in CONFUSION_SETS if v.text.lower() in c), None)
+        if cls is None:
+            continue
+        for alt in _expected_words(ts, v.first_token, decode):
+            if alt.lower() in cls and alt.lower() != v.text.lower():
+                alt = _match_case(alt, v.text)
+                add("substitute", v.start, v.end, alt, (v.start, v.end), repl=alt)
+                break
+    # insert the word the model expected before this one (a dropped word)
+    for alt in _expected_words(ts, w.first_token, decode, limit=3)[:2]:
+        if alt.lower() == w.text.lower():
+            continue
+        flag = (prev.start if prev is not None else w.start, w.end)
+        add("insert", w.start, w.start, alt + " ", flag, repl=alt)
+    return edits
+
+
+@register
+class LanguageModelFluency(Check):
+    id = "lm-fluency"
+    description = (
+        "English targets only: words a small language model (SmolLM2-135M) finds far more surprising than their "
+        "frequency predicts: stray words, swapped words, wrong prepositions/pronouns, dropped words, garbled phrases."
+    )
+    category = "fluency/grammar"
+    severity = "major"
+    requires = "lm"
+    params: ClassVar[dict[str, Any]] = {
+        # a word is a candidate when its surprisal exceeds its unigram surprisal by this (nats)
+        "candidate_excess": 2.0,
+        # and its surprisal is at least this (nats)
+        "candidate_surprisal": 6.0,
+        # candidates tested per 100 words of English (the cost of the check)
+        "candidates_per_100_words": 4.0,
+        # an edit is reported when it makes the window this many nats more likely
+        "min_gain": 6.0,
+        # a candidate no edit repairs is reported when its excess reaches this (nats)
+        "spike_excess": 8.0,
+        "min_words": 4,
+    }
+
+    def run(self, doc: Document, ctx: CheckContext) -> Iterator[Finding]:
+        lang = (doc.tgt_lang or ctx.tgt_lang or "").lower()
+        if lang != "en":
+            return
+        segs = [s for s in doc.segments if len(WORD_RE.findall(s.text)) >= self.settings["min_words"]]
+        if not segs:
+            return
+        from .. import lm
+
+        try:
+            model = lm.get_model()
+        except Exception as exc:  # missing package or broken install: the other checks still run
+            ctx.warn(f"lm-fluency skipped: language model unavailable ({type(exc).__name__}: {exc})")
+            return
+        ctx.cache.setdefault("models", {})["lm"] = lm.MODEL_NAME
+        for cand in self.analyse(segs, model):
+            f = self.judge(cand)
+            if f is not None:
+                yield f
+
+    # -- analysis (separate so the benchmark can sweep thresholds) ------------
+    def analyse(self, segs: Sequence[Segment], model) -> list[Candidate]:
+        """Score every sentence, pick candidates and score their repairs."""
+        from .. import lm
+
+        st = self.settings
+        all_ts = lm.token_surprisals([s.text for s in segs], model, top_k=8)
+        cands: list[Candidate] = []
+        n_words = 0
+        for seg, ts in zip(segs, all_ts, strict=True):
+            words = sentence_words(seg.text, ts)
+            n_words += len(words)
+            for i, w in enumerate(words):
+                if i == 0 or not is_testable(words, i):
+                    continue  # the first word has no context; names and numbers are unpredictable by nature
+                if w.excess >= st["candidate_excess"] and w.surprisal >= st["candidate_surprisal"]:
+                    cands.append(Candidate(seg, words, i))
+        budget = max(1, round(n_words * st["candidates_per_100_words"] / 100))
+        cands.sort(key=lambda c: -c.word.excess)
+        cands = cands[:budget]
+        decode = _decoder(model)
+        by_seg = {s.index: ts for s, ts in zip(segs, all_ts, strict=True)}
+        for c in cands:
+            c.edits = candidate_edits(c.segment.text, c.words, c.index, by_seg[c.segment.index], decode)
+        texts = sorted({t for c in cands for e in c.edits for t in (e.original, e.variant)})
+        totals = dict(zip(texts, lm.total_surprisal(texts, model), strict=True)) if texts else {}
+        for c in cands:
+            for e in c.edits:
+                e.gain = totals[e.original] - totals[e.variant] - e.cost
+        cands.sort(key=lambda c: (c.segment.index, c.word.start))
+        return cands
+
+    def judge(self, cand: Candidate) -> Finding | None:
+        """The finding for a candidate, or None when it looks fine."""
+        st = self.settings
+        seg, w = cand.segment, cand.word
+        best = cand.best
+        stats = f"surprisal {w.surprisal:.1f} nats vs. {w.unigram:.1f} expected from its frequency"
+        if best is not None and best.gain >= st["min_gain"]:
+            conf = min(1.0, 0.5 + (best.gain - st["min_gain"]) / 20)
+            span = seg.text[best.start : best.end]
+            if best.kind == "delete":
+                return self.flag(seg, best.start, best.end,
+                                 f"'{span}' is very unexpected here ({stats}); the sentence reads far better without it: "
+                                 "a stray or mistranslated word?",
+                                 category="fluency/garbled", suggestion=f"delete '{span}'", confidence=conf)
+            if best.kind == "swap":
+                return self.flag(seg, best.start, best.end,
+                                 f"Word order: '{span}' reads far better as '{best.replacement}'.",
+                                 suggestion=best.replacement, confidence=conf)
+            if best.kind == "substitute":
+                return self.flag(seg, best.start, best.end,
+                                 f"'{span}' is unexpected here; '{best.replacement}' fits the context far better.",
+                                 suggestion=best.replacement, confidence=conf)
+            return self.flag(seg, best.start, best.end,
+                             f"A word seems to be missing in '{span}' (e.g. '{best.replacement}' before '{w.text}').",
+                             suggestion=f"insert '{best.replacement}'", confidence=conf)
+        if w.excess >= st["spike_excess"]:
+            conf = min(1.0, 0.4 + (w.excess - st["spike_excess"]) / 20)
+            return self.flag(seg, w.start, w.end,
+                             f"'{w.text}' is very unexpected here ({stats}); a garbled phrase or a literal translation?",
+                             category="fluency/garbled", severity="minor", confidence=conf)
+        return None
+
+
+def _decoder(model):
+    cache: dict[int, str] = {}
+
+    def decode(tid: int) -> str:
+        if tid not in cache:
+            cache[tid] = model.tokenizer.decode([tid])
+        return cache[tid]
+
+    return decode

@@ -1,0 +1,438 @@
+"""Check a corpus of any size: stream records in, write one JSON line per record out, in order.
+
+Records are read lazily (:mod:`checker.io.stream`), grouped into batches of
+``batch_size``, each batch checked with :func:`checker.check_pairs` (one report,
+split per unit with :meth:`Report.segment_records`) on an engine
+(:mod:`checker.engines`: this process, a process pool, Dask or Ray), and the
+results written as they come, in input order.
+
+Output records are those of ``mtcheck check pairs.jsonl --format jsonl``:
+``id``, ``index`` (0-based record number), ``score``, ``similarity`` (when the
+embedding checks run), ``findings`` (offsets into that record's target),
+``source``, ``target``. A malformed record read with ``skip_bad`` becomes
+``{"index": i, "line": n, "error": "..."}`` in its place, and is counted.
+
+Resumable output (:class:`FileSink`): records go to ``PATH.partial``; after each
+batch the file is flushed and fsynced and ``PATH.ckpt`` (records done, bytes,
+running totals) replaced atomically. A resumed run truncates the partial file to
+the checkpointed byte count, skips that many input records and goes on; the
+finished file is renamed to ``PATH``, so ``PATH`` is never half-written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import chain, islice
+from pathlib import Path
+from typing import IO, Any
+
+from . import __version__
+from .api import check_pairs
+from .config import Config
+from .engines import default_jobs, make_engine
+from .io.readers import InputError
+from .io.stream import Record, input_fingerprint, iter_records, open_input, stream_kind
+
+BATCH_SIZE = 256
+PROFILES = ("full", "fast")
+_WARM_UNIT = {"source": "The committee approved the budget.", "target": "Der Ausschuss billigte den Haushalt.", "id": None}
+
+
+def profile_disables(profile: str | None) -> list[str]:
+    """Check ids a profile switches off: ``fast`` drops language-model checks; ``full`` drops nothing."""
+    if profile in (None, "full"):
+        return []
+    if profile != "fast":
+        raise ValueError(f"unknown profile {profile!r} (choose from {', '.join(PROFILES)})")
+    from .registry import all_checks
+
+    return [cid for cid, c in all_checks().items() if c.requires == "lm"]
+
+
+@dataclass
+class CorpusJob:
+    """What a worker needs to check a batch (sent to every worker, so small and picklable)."""
+
+    config: Config
+    src_lang: str | None = None
+    tgt_lang: str | None = None
+
+
+@dataclass
+class BatchResult:
+    first: int
+    lines: list[str]
+    checked: int = 0
+    bad: int = 0
+    score_sum: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+
+def _dumps(record: dict[str, Any]) -> str:
+    """One JSON line; text with lone surrogates (valid JSON escapes, invalid UTF-8) is written escaped."""
+    line = json.dumps(record, ensure_ascii=False)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        line = json.dumps(record, ensure_ascii=True)
+    return line
+
+
+def _unit_records(job: CorpusJob, units: list[dict[str, Any]], errors: list[str]) -> list[dict[str, Any]]:
+    """Records of ``units``, checked together; if that fails, one by one so one bad unit costs only itself."""
+    try:
+        report = check_pairs(units, job.src_lang, job.tgt_lang, config=job.config)
+        errors.extend(report.errors)
+        return report.segment_records()
+    except Exception as exc:
+        if len(units) == 1:
+            return [{"error": f"internal error checking this record: {type(exc).__name__}: {exc}"}]
+        return [rec for unit in units for rec in _unit_records(job, [unit], errors)]
+
+
+def check_batch(job: CorpusJob, first: int, records: list[Record]) -> BatchResult:
+    """Check one batch; one JSON line per record, ``index`` counted from ``first``."""
+    errors: list[str] = []
+    units = [r.unit for r in records if r.unit is not None]
+    checked = iter(_unit_records(job, units, errors) if units else [])
+    result = BatchResult(first=first, lines=[])
+    for i, rec in enumerate(records):
+        if rec.unit is None:
+            out: dict[str, Any] = {"index": first + i, "line": rec.line, "error": rec.error}
+        else:
+            out = next(checked)
+            out["index"] = first + i
+        if "error" in out:
+            out.setdefault("line", rec.line)
+            result.bad += 1
+        else:
+            result.checked += 1
+            result.score_sum += out["score"]
+        result.lines.append(_dumps(out))
+    result.errors = list(dict.fromkeys(errors))
+    return result
+
+
+def init_worker(job: CorpusJob, threads: int) -> None:
+    """Worker start-up: limit math threads to this worker's share of cores, then load the models once."""
+    os.environ["MTCHECK_THREADS"] = str(threads)
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(threads)
+    except ImportError:
+        pass
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(threads)
+    check_batch(job, 0, [Record(0, unit=dict(_WARM_UNIT))])
+
+
+def batched(records: Iterable[Record], size: int, first: int = 0) -> Iterator[tuple[int, list[Record]]]:
+    """(index of the first record, records) for consecutive batches of ``size``."""
+    it = iter(records)
+    while batch := list(islice(it, size)):
+        yield first, batch
+        first += len(batch)
+
+
+# -- output -------------------------------------------------------------------
+
+
+class StreamSink:
+    """Records to an already open text stream (stdout), flushed per batch; nothing to resume."""
+
+    done = 0
+    totals: dict[str, float] = {}  # noqa: RUF012  (read-only default)
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+
+    def write(self, result: BatchResult, totals: dict[str, float]) -> None:
+        self.stream.write("".join(line + "\n" for line in result.lines))
+        self.stream.flush()
+
+    def finish(self) -> None:
+        self.stream.flush()
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+class FileSink:
+    """Records to ``PATH.partial`` with a checkpoint per batch; renamed to ``PATH`` when complete."""
+
+    def __init__(self, path: str, meta: dict[str, Any], resume: bool) -> None:
+        self.path = Path(path)
+        self.partial = self.path.with_name(self.path.name + ".partial")
+        self.ckpt = self.path.with_name(self.path.name + ".ckpt")
+        self.meta = meta
+        self.done = 0
+        self.totals: dict[str, float] = {}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        state = self._load_checkpoint() if resume else None
+        if state is not None:
+            self.done, self.totals = int(state["records"]), dict(state["totals"])
+            self.fh = self.partial.open("r+b")
+            self.fh.truncate(int(state["bytes"]))  # drop whatever was written after the last checkpoint
+            self.fh.seek(0, os.SEEK_END)
+        else:
+            self.ckpt.unlink(missing_ok=True)
+            self.fh = self.partial.open("wb")
+        self.resumed = state is not None
+
+    def _load_checkpoint(self) -> dict[str, Any] | None:
+        if not self.ckpt.is_file() or not self.partial.is_file():
+            return None
+        try:
+            state = json.loads(self.ckpt.read_text(encoding="utf-8"))
+            records, size = int(state["records"]), int(state["bytes"])
+        except (OSError, ValueError, KeyError, TypeError):
+            raise InputError(f"{self.ckpt}: unreadable checkpoint; run without --resume to start over") from None
+        if state.get("meta") != self.meta:
+            changed = sorted(k for k in self.meta if state.get("meta", {}).get(k) != self.meta[k])
+            raise InputError(f"--resume: {self.path} was started with a different {', '.join(changed) or 'setup'}; "
+                             "run without --resume to start over")
+        if self.partial.stat().st_size < size or records < 0:
+            raise InputError(f"{self.partial}: shorter than its checkpoint says; run without --resume to start over")
+        return state
+
+    def write(self, result: BatchResult, totals: dict[str, float]) -> None:
+        data = "".join(line + "\n" for line in result.lines).encode("utf-8")
+        self.fh.write(data)
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+        self.done += len(result.lines)
+        state = {"records": self.done, "bytes": self.fh.tell(), "totals": totals, "meta": self.meta}
+        tmp = self.ckpt.with_name(self.ckpt.name + ".tmp")
+        with tmp.open("w", encoding="utf-8") as fh:
+            json.dump(state, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.ckpt)
+
+    def finish(self) -> None:
+        self.fh.close()
+        os.replace(self.partial, self.path)
+        self.ckpt.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        if not self.fh.closed:
+            self.fh.close()
+
+
+# -- the run --------------------------------------------------------------------
+
+
+@dataclass
+class CorpusOptions:
+    """Settings of one corpus run (the CLI fills these from its options)."""
+
+    path: str
+    fmt: str | None = None
+    output: str | None = None
+    resume: bool = False
+    jobs: int = 0  # 0 = every core
+    batch_size: int = BATCH_SIZE
+    engine: str = "local"
+    engine_address: str | None = None
+    skip_bad: bool = False
+    progress: bool = False
+    src_lang: str | None = None
+    tgt_lang: str | None = None
+    config: Config = field(default_factory=Config)
+
+
+@dataclass
+class CorpusSummary:
+    records: int = 0
+    checked: int = 0
+    bad: int = 0
+    score_sum: float = 0.0
+    resumed_from: int = 0
+    seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def mean_score(self) -> float | None:
+        return self.score_sum / self.checked if self.checked else None
+
+    @property
+    def rate(self) -> float:
+        """Records per second in this run (resumed records not counted)."""
+        return (self.records - self.resumed_from) / self.seconds if self.seconds > 0 else 0.0
+
+    def line(self) -> str:
+        mean = "n/a" if self.mean_score is None else f"{self.mean_score:.2f}"
+        bad = f", {self.bad} bad" if self.bad else ""
+        resumed = f", resumed after {self.resumed_from}" if self.resumed_from else ""
+        return (f"{self.records} records{bad}{resumed}; mean score {mean}; "
+                f"{self.seconds:.1f} s, {self.rate:.0f} records/s")
+
+
+def _meta(opts: CorpusOptions, kind: str) -> dict[str, Any]:
+    """What a checkpoint must agree on for a resume to be sound."""
+    settings = json.dumps([opts.config.signature(), opts.src_lang, opts.tgt_lang, opts.skip_bad], sort_keys=True, default=str)
+    return {
+        "input": str(Path(opts.path).resolve()),
+        "input_start": input_fingerprint(opts.path),
+        "format": kind,
+        "batch_size": opts.batch_size,
+        "settings": hashlib.sha256(settings.encode()).hexdigest()[:16],
+        "version": __version__,
+    }
+
+
+class _Progress:
+    """A tqdm bar on stderr: records done, rate and ETA (total estimated from the bytes read so far)."""
+
+    def __init__(self, enabled: bool, size: int | None, initial: int) -> None:
+        self.bar = None
+        self.size = size
+        if enabled:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=None, initial=initial, unit=" pairs", file=sys.stderr, dynamic_ncols=True,
+                            smoothing=0.1)
+
+    def update(self, n: int, done: int, position: int | None) -> None:
+        if self.bar is None:
+            return
+        if self.size and position:
+            self.bar.total = max(done, round(done * self.size / position))
+        self.bar.update(n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def run_corpus(opts: CorpusOptions, stdout: IO[str] | None = None) -> CorpusSummary:
+    """Stream ``opts.path`` through the checks and write one JSON line per record.
+
+    Output goes to ``opts.output`` (through a partial file and a checkpoint) or,
+    without one, to ``stdout``. Raises :class:`InputError` for unusable input.
+    """
+    name = "<stdin>" if opts.path == "-" else opts.path
+    kind = stream_kind(opts.path, opts.fmt)
+    if kind is None:
+        raise InputError(f"{name}: only JSONL, CSV and TSV input can be streamed")
+    if opts.batch_size < 1:
+        raise InputError("--batch-size must be at least 1")
+    if opts.resume and (not opts.output or opts.path == "-"):
+        raise InputError("--resume needs --output PATH and an input file (not stdin)")
+    t0 = time.perf_counter()
+    if opts.output:
+        sink: FileSink | StreamSink = FileSink(opts.output, _meta(opts, kind) if opts.path != "-" else {}, opts.resume)
+    else:
+        sink = StreamSink(stdout or sys.stdout)
+    summary = CorpusSummary(records=sink.done, resumed_from=sink.done, **sink.totals)
+    job = CorpusJob(opts.config, opts.src_lang, opts.tgt_lang)
+    jobs = opts.jobs or default_jobs()
+    size = None if opts.path == "-" else os.path.getsize(opts.path)
+    bar = _Progress(opts.progress, size, sink.done)
+    positions: dict[int, int] = {}
+    try:
+        with open_input(opts.path) as fh:
+            records = islice(iter_records(fh, name, kind, opts.skip_bad), sink.done, None)
+
+            def tracked() -> Iterator[tuple[int, list[Record]]]:
+                for first, batch in batched(records, opts.batch_size, sink.done):
+                    if size is not None:
+                        positions[first] = fh.tell()
+                    yield first, batch
+
+            batches = tracked()
+            head = list(islice(batches, 2))  # one batch only: no point starting workers
+            engine = make_engine(opts.engine, check_batch, job, jobs if len(head) > 1 or opts.engine != "local" else 1,
+                                 init_worker, opts.engine_address)
+            with engine:
+                for result in engine.map(chain(head, batches)):
+                    summary.records += len(result.lines)
+                    summary.checked += result.checked
+                    summary.bad += result.bad
+                    summary.score_sum += result.score_sum
+                    summary.errors.extend(e for e in result.errors if e not in summary.errors)
+                    totals = {"checked": summary.checked, "bad": summary.bad, "score_sum": summary.score_sum}
+                    sink.write(result, totals)
+                    bar.update(len(result.lines), summary.records, positions.pop(result.first, None))
+        sink.finish()
+    finally:
+        bar.close()
+        sink.close()
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+
+# -- command line -----------------------------------------------------------------
+
+
+def add_arguments(parser: Any) -> None:
+    """The corpus options of ``mtcheck check`` (an argparse parser or group)."""
+    from .engines import ENGINES
+
+    g = parser.add_argument_group("corpora (JSONL/CSV/TSV streamed record by record; see docs: scale)")
+    g.add_argument("--stream", action="store_true",
+                   help="stream the input (automatic for JSONL/CSV/TSV input with --format jsonl)")
+    g.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: every core)")
+    g.add_argument("--batch-size", type=int, default=BATCH_SIZE, metavar="N",
+                   help=f"records per batch (default {BATCH_SIZE})")
+    g.add_argument("--resume", action="store_true",
+                   help="with --output: continue an interrupted run where it stopped")
+    g.add_argument("--skip-bad", action="store_true",
+                   help="write an error record for a malformed input record instead of stopping")
+    g.add_argument("--engine", choices=ENGINES, default="local", help="where batches run (default: local)")
+    g.add_argument("--engine-address", metavar="ADDR",
+                   help="Dask scheduler (tcp://host:8786) or Ray cluster (ray://host:10001, auto)")
+    g.add_argument("--progress", action="store_true", help="progress bar even when stderr is not a terminal")
+    g.add_argument("--profile", choices=PROFILES, default="full",
+                   help="fast: skip language-model checks (full: every default check)")
+
+
+def wants_stream(args: Any) -> bool:
+    """Whether ``mtcheck check`` should stream; InputError when corpus options meet an input that cannot."""
+    kind = stream_kind(args.file, args.input_format)
+    forced = [opt for opt, on in (("--stream", args.stream), ("--resume", args.resume), ("--skip-bad", args.skip_bad),
+                                  ("--jobs", args.jobs is not None), ("--engine", args.engine != "local")) if on]
+    if forced:
+        if kind is None:
+            raise InputError(f"{' '.join(forced)}: only JSONL, CSV and TSV input can be streamed")
+        if args.format != "jsonl":
+            raise InputError(f"{' '.join(forced)}: streamed output is JSONL; add --format jsonl")
+        if args.source:
+            raise InputError(f"{' '.join(forced)}: --source cannot be streamed; put the source in the records")
+        return True
+    return kind is not None and args.format == "jsonl" and not args.source
+
+
+def run_from_args(args: Any, config: Config) -> int:
+    """``mtcheck check`` in streaming mode; exit status as :func:`checker.cli.main` documents."""
+    if args.jobs is not None and args.jobs < 1:
+        raise InputError("--jobs must be at least 1")
+    opts = CorpusOptions(
+        path=args.file, fmt=args.input_format, output=args.output, resume=args.resume, jobs=args.jobs or 0,
+        batch_size=args.batch_size, engine=args.engine, engine_address=args.engine_address, skip_bad=args.skip_bad,
+        progress=args.progress or (not args.quiet and sys.stderr.isatty()), src_lang=args.src_lang,
+        tgt_lang=args.tgt_lang, config=config,
+    )
+    try:
+        summary = run_corpus(opts)
+    except KeyboardInterrupt:
+        hint = f"; run the same command with --resume to continue {args.output}" if args.output else ""
+        print(f"mtcheck: interrupted{hint}", file=sys.stderr)
+        return 130
+    for err in summary.errors:
+        print(f"mtcheck: warning: {err}", file=sys.stderr)
+    if not args.quiet:
+        print(f"mtcheck: {summary.line()}", file=sys.stderr)
+    mean = summary.mean_score
+    if args.fail_under is not None and mean is not None and mean < args.fail_under:
+        print(f"mtcheck: mean score {mean:.1f} is below --fail-under {args.fail_under:g}", file=sys.stderr)
+        return 1
+    return 0

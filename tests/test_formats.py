@@ -1,0 +1,348 @@
+"""Translation file readers (XLIFF 1.2/2.0, PO, TMX, SRT), inline tags, unit states and --annotate."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT, find
+from lxml import etree
+
+from checker.config import Config
+from checker.io.formats import iter_units
+from checker.io.formats.codes import drop_findings_on_codes, find_codes
+from checker.io.readers import InputError, detect_format, load_input
+from checker.model import Finding
+from checker.pipeline import run_checks
+
+SAMPLES = ROOT / "samples" / "formats"
+FAST = ["inline-tags", "unit-state", "consistency", "terminology"]
+
+
+def check(name: str, only=FAST, **params):
+    doc = load_input(str(SAMPLES / name))
+    return doc, run_checks(doc, Config(only=list(only), params=params))
+
+
+def by_unit(report, check_id: str) -> dict[str, list[Finding]]:
+    out: dict[str, list[Finding]] = {}
+    for f in find(report, check_id):
+        out.setdefault(report.segments[f.segment].id, []).append(f)
+    return out
+
+
+def rel(report, f: Finding) -> tuple[int, int]:
+    """Offsets of a finding into its unit's target (or source, for source-side findings)."""
+    if f.side == "source":
+        return f.start, f.end
+    seg = report.segments[f.segment]
+    return f.start - seg.start, f.end - seg.start
+
+
+def mtcheck(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "checker", *args], capture_output=True, text=True, cwd=ROOT, timeout=120)
+
+
+# -- readers --------------------------------------------------------------------------
+def test_xliff12_units_ids_states_tags_and_languages():
+    units = list(iter_units(SAMPLES / "demo.xlf"))
+    assert [u["id"] for u in units] == ["welcome", "save", "files", "logout", "delete", "help", "welcome-again", "upload"]
+    assert "brand" not in [u["id"] for u in units]  # translate="no"
+    states = {u["id"]: u["state"] for u in units}
+    assert states["logout"] == "fuzzy" and states["delete"] == "empty" and states["help"] == "untranslated"
+    assert units[1]["source"] == "Click {g1}Save{/g1} to keep your changes."
+    assert units[2]["target"] == "Sie haben {x1} neue Dateien in {x2}."
+    assert (units[0]["src_lang"], units[0]["tgt_lang"]) == ("en", "de")
+
+
+def test_xliff20_units():
+    units = list(iter_units(SAMPLES / "demo20.xlf"))
+    assert [u["id"] for u in units] == ["u1", "u2", "u3", "u4", "u5", "u6"]
+    assert units[0]["target"] == "Appuyez sur {pc1}Démarrer{/pc1} pour commencer."
+    assert [u["state"] for u in units[2:4]] == ["fuzzy", "untranslated"]
+    assert (units[0]["src_lang"], units[0]["tgt_lang"]) == ("en", "fr")
+
+
+def test_po_units_and_header_language():
+    units = list(iter_units(SAMPLES / "demo.po"))
+    assert len(units) == 6
+    assert units[2]["state"] == "fuzzy" and units[3]["state"] == "untranslated"
+    assert units[0]["tgt_lang"] == "de"
+    assert units[1]["source"] == "Deleted %(count)d files from %(folder)s."
+
+
+def test_tmx_units_pick_languages_from_header_and_tuv():
+    units = list(iter_units(SAMPLES / "demo.tmx"))
+    assert [u["id"] for u in units] == ["t1", "t2", "t3", "t4"]
+    assert units[1]["source"] == "Press {bpt1}OK{/bpt1} to continue."
+    assert units[2]["state"] == "untranslated"
+    assert (units[0]["src_lang"], units[-1]["tgt_lang"]) == ("en", "es")
+
+
+def test_srt_cues_are_units_with_timing():
+    doc = load_input(str(SAMPLES / "demo.srt"), tgt_lang="en")
+    assert [s.id for s in doc.segments] == ["1", "2", "3"]
+    assert doc.segments[2].text == "Tonight we talk about\nthe the weather."
+    assert doc.segments[1].extra["state"] == "empty"
+    assert doc.segments[0].extra["time"] == "00:00:01,000 --> 00:00:03,500"
+
+
+def test_document_offsets_point_into_each_unit():
+    doc = load_input(str(SAMPLES / "demo.xlf"))
+    for seg in doc.segments:
+        assert doc.text[seg.start:seg.end] == seg.text
+    assert doc.src_lang == "en" and doc.tgt_lang == "de" and doc.paired
+
+
+def test_streaming_reader_yields_before_the_file_ends(tmp_path):
+    body = "".join(f'<trans-unit id="{i}"><source>a</source><target>b</target></trans-unit>' for i in range(3))
+    p = tmp_path / "cut.xlf"
+    p.write_text(f'<xliff version="1.2"><file source-language="en"><body>{body}<trans-unit id="x"><source>', "utf-8")
+    it = iter_units(p)
+    assert [next(it)["id"] for _ in range(3)] == ["0", "1", "2"]
+    with pytest.raises(InputError, match="malformed XML"):
+        next(it)
+
+
+def test_entities_are_not_expanded(tmp_path):
+    p = tmp_path / "xxe.xlf"
+    p.write_text('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+                 '<xliff version="1.2"><file><body><trans-unit id="1"><source>a</source>'
+                 '<target>&e;</target></trans-unit></body></file></xliff>', "utf-8")
+    (unit,) = iter_units(p)
+    assert "root:" not in unit["target"]
+
+
+def test_detect_format_by_extension_and_unsupported_extension():
+    assert [detect_format(f"a{e}") for e in (".xlf", ".xliff", ".po", ".pot", ".tmx", ".srt")] == \
+        ["xliff", "xliff", "po", "po", "tmx", "srt"]
+    with pytest.raises(InputError, match=r"unsupported file type '\.docx'"):
+        detect_format("report.docx")
+    with pytest.raises(InputError, match="unknown input format"):
+        detect_format("a.txt", "docx")
+
+
+# -- inline codes ---------------------------------------------------------------------
+def test_find_codes_kinds():
+    toks = [c.token for c in find_codes("Hi {0}, %s and %1$d, %(n)s, {{v}}, ${x}, <b>x</b>, {x1}{/g2} 50% off, 100%%")]
+    assert toks == ["{0}", "%s", "%1$d", "%(n)s", "{{v}}", "${x}", "<b>", "</b>", "{x1}", "{/g2}"]
+
+
+def test_inline_tags_findings_land_on_the_right_units():
+    _, report = check("demo.xlf")
+    tags = by_unit(report, "inline-tags")
+    assert set(tags) == {"save"}
+    (f,) = tags["save"]
+    assert f.side == "source" and f.text == "{g1}Save{/g1}" and rel(report, f) == (6, 19)
+    _, report = check("demo20.xlf")
+    (f,) = find(report, "inline-tags")
+    assert report.segments[f.segment].id == "u2" and f.text == "{ph2}"
+
+
+def test_inline_tags_reordered_printf_and_broken_pair():
+    _, report = check("demo.po")
+    tags = by_unit(report, "inline-tags")
+    assert [f.text for f in tags["Deleted %(count)d files from %(folder)s."]] == ["%(folder)s"]
+    (order,) = tags["Copied %s to %d places."]
+    assert order.category == "accuracy/mistranslation" and rel(report, order) == (0, 11)
+    _, report = check("demo.tmx")
+    (f,) = find(report, "inline-tags")
+    assert report.segments[f.segment].id == "t2" and f.text == "{/bpt1}" and rel(report, f) == (6, 13)
+
+
+def test_inline_tags_in_tsv_placeholders():
+    _, report = check("demo.tsv")
+    (f,) = find(report, "inline-tags")
+    assert report.segments[f.segment].id == "1" and f.text == "{0}" and f.side == "source"
+
+
+def test_findings_on_codes_are_dropped_but_prose_findings_stay():
+    doc = load_input(str(SAMPLES / "demo.xlf"))
+    seg = doc.segments[2]  # "Sie haben {x1} neue Dateien in {x2}."
+    a = seg.text.index("{x2}")
+    on_code = Finding("space-before-punctuation", "fluency/punctuation", "minor", seg.start + a + 3, seg.start + a + 5,
+                      "}.", "x", segment=seg.index)
+    prose = Finding("doubled-word", "fluency/grammar", "minor", seg.start, seg.start + 9, "Sie haben", "x",
+                    segment=seg.index)
+    own = Finding("inline-tags", "accuracy/addition", "major", seg.start + a, seg.start + a + 4, "{x2}", "x",
+                  segment=seg.index)
+    lost = Finding("placeholder-mismatch", "accuracy/addition", "major", seg.start + a, seg.start + a + 4, "{x2}", "x",
+                   segment=seg.index)
+    assert drop_findings_on_codes([on_code, prose, own, lost], doc.segments) == [prose, own, lost]
+
+
+# -- unit states ------------------------------------------------------------------------
+@pytest.mark.parametrize("name, expected", [
+    ("demo.xlf", {"logout": "style/awkward", "delete": "accuracy/untranslated", "help": "accuracy/untranslated"}),
+    ("demo20.xlf", {"u3": "style/awkward", "u4": "accuracy/untranslated"}),
+    ("demo.po", {"Save changes": "style/awkward", "Print the report": "accuracy/untranslated"}),
+    ("demo.tmx", {"t3": "accuracy/untranslated"}),
+    ("demo.srt", {"2": "accuracy/untranslated"}),
+])
+def test_unit_state_findings(name, expected):
+    _, report = check(name)
+    got = {uid: fs[0].category for uid, fs in by_unit(report, "unit-state").items()}
+    assert got == expected
+    for fs in by_unit(report, "unit-state").values():
+        assert fs[0].severity == ("minor" if fs[0].category == "style/awkward" else "major")
+
+
+# -- CLI errors ----------------------------------------------------------------------
+@pytest.mark.parametrize("name, content, message", [
+    ("bad.xlf", "<xliff version='1.2'><file><body><trans-unit id='1'><source>a</body></file></xliff>", "malformed XML"),
+    ("empty.xlf", "<xliff version='1.2'><file source-language='en'><body/></file></xliff>", "no translatable units"),
+    ("empty.tmx", "<tmx version='1.4'><header srclang='en'/><body/></tmx>", "no translatable units"),
+    ("wrong.tmx", "<xliff version='1.2'/>", "not a TMX file"),
+    ("page.xlf", "<html><body><p>hi</p></body></html>", "not an XLIFF file"),
+    ("blank.po", "", "file is empty"),
+    ("empty.po", 'msgid ""\nmsgstr ""\n"Language: de\\n"\n', "no translatable units"),
+    ("bad.srt", "hello\nworld\n", "malformed SRT"),
+    ("doc.docx", "PK", "unsupported file type"),
+])
+def test_bad_inputs_give_one_line_errors_and_exit_2(tmp_path, name, content, message):
+    p = tmp_path / name
+    p.write_text(content, "utf-8")
+    r = mtcheck("check", str(p), "--only", "unit-state")
+    assert r.returncode == 2
+    assert r.stderr.count("\n") == 1 and message in r.stderr and "Traceback" not in r.stderr
+
+
+def test_unknown_input_format_exits_2():
+    r = mtcheck("check", str(SAMPLES / "demo.po"), "--input-format", "docx")
+    assert r.returncode == 2 and "invalid choice" in r.stderr and "Traceback" not in r.stderr
+
+
+# -- --annotate ----------------------------------------------------------------------
+def _annotate(tmp_path, name: str):
+    src = SAMPLES / name
+    before = src.read_bytes()
+    out = tmp_path / f"annotated-{name}"
+    r = mtcheck("check", str(src), "--only", ",".join(FAST), "--glossary", str(SAMPLES / "glossary.csv"),
+                "--format", "json", "--annotate", str(out))
+    assert r.returncode == 0, r.stderr
+    assert src.read_bytes() == before  # the input is never modified
+    return out
+
+
+@pytest.mark.parametrize("name", ["demo.xlf", "demo20.xlf", "demo.tmx"])
+def test_annotate_xml_round_trips(tmp_path, name):
+    out = _annotate(tmp_path, name)
+    assert [(u["id"], u["source"], u["target"]) for u in iter_units(out)] == \
+        [(u["id"], u["source"], u["target"]) for u in iter_units(SAMPLES / name)]
+    notes = [n.text for n in etree.parse(str(out)).iter("{*}note")]
+    assert any("unit-state" in n for n in notes) and all(n.startswith("mtcheck ") for n in notes)
+
+
+def test_annotate_xliff12_note_on_the_right_unit(tmp_path):
+    out = _annotate(tmp_path, "demo.xlf")
+    root = etree.parse(str(out)).getroot()
+    unit = next(u for u in root.iter("{*}trans-unit") if u.get("id") == "help")
+    (note,) = [n for n in unit.iter("{*}note")]
+    assert note.get("from") == "mtcheck" and "unit-state" in note.text and "target 0-0" in note.text
+
+
+def test_annotate_po_round_trips(tmp_path):
+    from translate.storage import pypo
+
+    out = _annotate(tmp_path, "demo.po")
+    orig = [u for u in pypo.pofile((SAMPLES / "demo.po").read_bytes()).units if not u.isheader()]
+    new = [u for u in pypo.pofile(out.read_bytes()).units if not u.isheader()]
+    assert [(u.source, u.target, u.isfuzzy()) for u in new] == [(u.source, u.target, u.isfuzzy()) for u in orig]
+    notes = {u.source: u.getnotes("translator") for u in new}
+    assert "inline-tags" in notes["Copied %s to %d places."] and notes["Open file"] == ""
+    # apart from the added comment lines the file is byte for byte the same
+    added = [ln for ln in out.read_text("utf-8").splitlines() if ln.startswith("# mtcheck ")]
+    kept = [ln for ln in out.read_text("utf-8").splitlines() if not ln.startswith("# mtcheck ")]
+    assert added and kept == (SAMPLES / "demo.po").read_text("utf-8").splitlines()
+
+
+def test_annotate_refuses_formats_without_notes_and_the_input_path(tmp_path):
+    r = mtcheck("check", str(SAMPLES / "demo.srt"), "--annotate", str(tmp_path / "x.srt"))
+    assert r.returncode == 2 and "cannot carry" in r.stderr
+    r = mtcheck("check", str(SAMPLES / "demo.po"), "--annotate", str(SAMPLES / "demo.po"))
+    assert r.returncode == 2 and "must not name the input file" in r.stderr
+
+
+def test_xliff12_groups_and_xliff2_multi_segment_units(tmp_path):
+    p = tmp_path / "g.xlf"
+    p.write_text('<xliff version="1.2"><file source-language="en-US" target-language="de-DE"><body><group id="g">'
+                 '<trans-unit id="a"><source>One.</source><target>Eins.</target></trans-unit></group>'
+                 '<trans-unit id="b"><source>Two.</source><target state="needs-translation">Zwei.</target>'
+                 '<alt-trans><target>Zwo.</target></alt-trans></trans-unit></body></file></xliff>', "utf-8")
+    units = list(iter_units(p))
+    assert [(u["id"], u["target"], u["state"]) for u in units] == [("a", "Eins.", "translated"), ("b", "Zwei.", "fuzzy")]
+    doc = load_input(str(p))
+    assert (doc.src_lang, doc.tgt_lang) == ("en", "de")
+    p = tmp_path / "m.xlf"
+    p.write_text('<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="en" trgLang="de">'
+                 '<file id="f"><unit id="u"><segment><source>A.</source><target>B.</target></segment>'
+                 '<ignorable><source> </source><target> </target></ignorable>'
+                 '<segment><source>C <cp hex="0009"/>x.</source><target>D.</target></segment></unit></file></xliff>', "utf-8")
+    (unit,) = iter_units(p)
+    assert (unit["source"], unit["target"]) == ("A. C \tx.", "B. D.")
+
+
+def test_tmx_target_language_can_be_chosen(tmp_path):
+    p = tmp_path / "multi.tmx"
+    p.write_text('<tmx version="1.4"><header srclang="en"/><body><tu><tuv xml:lang="en"><seg>Hi</seg></tuv>'
+                 '<tuv xml:lang="fr"><seg>Salut</seg></tuv><tuv xml:lang="de"><seg>Hallo</seg></tuv></tu></body></tmx>', "utf-8")
+    assert next(iter_units(p))["target"] == "Salut"
+    doc = load_input(str(p), tgt_lang="de")
+    assert doc.segments[0].text == "Hallo" and doc.segments[0].id == "1" and doc.tgt_lang == "de"
+
+
+def test_po_batches_plural_and_context(tmp_path):
+    from checker.io.formats import po
+
+    entries = "".join(f'msgid "Item {i}"\nmsgstr "Eintrag {i}"\n\n' for i in range(po.BATCH + 10))
+    plural = 'msgctxt "menu"\nmsgid "One file"\nmsgid_plural "%d files"\nmsgstr[0] "Eine Datei"\nmsgstr[1] "%d Dateien"\n'
+    p = tmp_path / "big.po"
+    p.write_text('msgid ""\nmsgstr ""\n"Language: fr\\n"\n\n' + entries + plural, "utf-8")
+    units = list(iter_units(p))
+    assert len(units) == po.BATCH + 11 and units[-2]["target"] == f"Eintrag {po.BATCH + 9}"
+    assert units[-1]["id"] == "menu|One file" and units[-1]["target"] == "Eine Datei" and units[-1]["context"] == "menu"
+    assert units[0]["tgt_lang"] == "fr"
+
+
+def test_stdin_with_input_format():
+    r = subprocess.run([sys.executable, "-m", "checker", "check", "-", "--input-format", "tmx", "--only", "unit-state",
+                        "--format", "jsonl"], input=(SAMPLES / "demo.tmx").read_text("utf-8"), capture_output=True,
+                       text=True, cwd=ROOT, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert '"id": "t3"' in r.stdout and "unit-state" in r.stdout
+
+
+def test_inline_codes_cause_no_findings_in_the_other_checks():
+    """A file whose tags and placeholders are all correct: no check may flag anything (model checks left out)."""
+    doc = load_input(str(SAMPLES / "tags_clean.xlf"))
+    assert "{x1}" in doc.segments[0].text and doc.segments[0].extra["protected_spans"]
+    report = run_checks(doc, Config(disable=["source-similarity", "sentence-alignment", "lm-fluency"]))
+    assert report.errors == []
+    assert [(report.segments[f.segment].id, f.check, f.text) for f in report.findings] == []
+
+
+def test_annotate_jsonl_adds_a_list_per_line(tmp_path):
+    import json
+
+    src = tmp_path / "pairs.jsonl"
+    src.write_text('{"id": "a", "source": "Open {0}.", "target": "Öffnen."}\n\n'
+                   '{"id": "b", "source": "Close.", "target": "Schließen."}\n', "utf-8")
+    before = src.read_bytes()
+    out = tmp_path / "out.jsonl"
+    r = mtcheck("check", str(src), "--only", "inline-tags", "--src-lang", "en", "--tgt-lang", "de", "--annotate", str(out))
+    assert r.returncode == 0, r.stderr
+    assert src.read_bytes() == before
+    rows = [json.loads(ln) for ln in out.read_text("utf-8").splitlines() if ln.strip()]
+    assert [(o["id"], o["target"]) for o in rows] == [("a", "Öffnen."), ("b", "Schließen.")]
+    assert "inline-tags" in rows[0]["mtcheck"][0] and "source 5-8" in rows[0]["mtcheck"][0] and "mtcheck" not in rows[1]
+
+
+def test_annotate_tsv_adds_a_column(tmp_path):
+    import csv
+
+    out = _annotate(tmp_path, "demo.tsv")
+    rows = list(csv.DictReader(out.open(encoding="utf-8", newline=""), delimiter="\t"))
+    orig = list(csv.DictReader((SAMPLES / "demo.tsv").open(encoding="utf-8", newline=""), delimiter="\t"))
+    assert [(r["id"], r["source"], r["target"]) for r in rows] == [(r["id"], r["source"], r["target"]) for r in orig]
+    assert "inline-tags" in rows[0]["mtcheck"] and rows[1]["mtcheck"] == "" and "consistency" in rows[3]["mtcheck"]
