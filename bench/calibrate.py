@@ -44,6 +44,7 @@ SEED = 0
 ALPHAS = (0.1, 1.0, 10.0, 100.0, 1000.0)
 LM_BATCH = 64
 REFRESH_FINDINGS = "--refresh-findings" in sys.argv
+_REFRESHED: set[str] = set()
 
 
 # -- data and caches ----------------------------------------------------------------------------
@@ -138,6 +139,13 @@ def similarity_rows(pair: str, rows: list[dict[str, Any]]) -> list[dict[str, flo
     return cached(f"similarity_{pair}", key, compute)
 
 
+def word_rows(pair: str, rows: list[dict[str, Any]]) -> list[dict[str, float]]:
+    tgt = pair.split("-")[1]
+    code = inspect.getsource(cal.word_features) + str(cal.RARE_ZIPF)
+    key = f"{data_key(pair)}-{hashlib.sha1(code.encode()).hexdigest()[:12]}"
+    return cached(f"words_{pair}", key, lambda: [cal.word_features(r["target"], tgt) for r in rows])
+
+
 def finding_rows(pair: str, rows: list[dict[str, Any]], with_source: bool) -> list[list[dict[str, Any]]]:
     """Findings of the model-free checks per row (segment-relative offsets), from ``check_pairs``."""
     def compute() -> list[list[dict[str, Any]]]:
@@ -163,9 +171,11 @@ def finding_rows(pair: str, rows: list[dict[str, Any]], with_source: bool) -> li
     # keyed on the data and the set of checks: checks change under active development, so a
     # snapshot is reused until `--refresh-findings` (or a check is added or removed)
     key = f"{data_key(pair)}-{hashlib.sha1(' '.join(all_checks()).encode()).hexdigest()[:12]}"
-    if REFRESH_FINDINGS:
-        key += f"-{time.time()}"
-    return cached(f"findings_{pair}_{'pair' if with_source else 'target'}", key, compute)
+    name = f"findings_{pair}_{'pair' if with_source else 'target'}"
+    if REFRESH_FINDINGS and name not in _REFRESHED:
+        _REFRESHED.add(name)
+        (CACHE / f"{name}.json").unlink(missing_ok=True)
+    return cached(name, key, compute)
 
 
 def as_findings(items: list[dict[str, Any]]) -> list[Any]:
@@ -195,13 +205,15 @@ def feature_table(pair: str, rows: list[dict[str, Any]], mode: str, ratios: dict
     sims = similarity_rows(pair, rows) if with_source else None
     lms = lm_surprisals(pair, rows, compute=False) if use_lm else None
     used = [i for i in range(len(rows)) if lms is None or lms[i] is not None]
+    words = word_rows(pair, rows)
     table, found = [], []
     for i in used:
         r = rows[i]
         found.append(as_findings(raw[i]))
         src = r["source"] if with_source else None
         feats = cal.length_features(src, r["target"], cal.expected_log_ratio(src, r["target"], ratios))
-        feats.update(cal.finding_features(found[-1], cal.counted_checks()))
+        feats.update(cal.finding_features(found[-1], count_words(r["target"]), cal.counted_checks()))
+        feats.update(words[i])
         if sims is not None:
             feats.update(sims[i])
         if lms is not None:
@@ -223,21 +235,64 @@ def to_target(mqm: np.ndarray, kind: str) -> np.ndarray:
     return -np.log1p(-mqm) if kind == "log" else mqm
 
 
-def fit(table: list[dict[str, float]], names: list[str], mqm: np.ndarray, kind: str, extra: dict[str, Any]) -> cal.LinearModel:
+def fit(table: list[dict[str, float]], names: list[str], mqm: np.ndarray, kind: str, extra: dict[str, Any],
+        groups: list[Any] | None = None, item_features: tuple[str, ...] = ()) -> cal.LinearModel:
+    """Ridge on standardised features.
+
+    With ``groups`` (two-stage, still one linear model): the coefficients of the features other than
+    ``item_features`` are fitted within items (each item's means subtracted: how translations of one
+    source differ), then ``item_features`` and the intercept are fitted on what that leaves.
+    """
     from sklearn.linear_model import RidgeCV
 
     x = np.array([[r[n] for n in names] for r in table])
     means, scales = x.mean(axis=0), x.std(axis=0)
     scales[scales == 0] = 1.0
-    ridge = RidgeCV(alphas=ALPHAS).fit((x - means) / scales, to_target(mqm, kind))
-    return cal.LinearModel(names, means.tolist(), scales.tolist(), ridge.coef_.tolist(), float(ridge.intercept_), kind, **extra)
+    z, y = (x - means) / scales, to_target(mqm, kind)
+    if groups is None:
+        ridge = RidgeCV(alphas=ALPHAS).fit(z, y)
+        return cal.LinearModel(names, means.tolist(), scales.tolist(), ridge.coef_.tolist(), float(ridge.intercept_),
+                               kind, **extra)
+    within = [i for i, n in enumerate(names) if n not in item_features]
+    item = [i for i, n in enumerate(names) if n in item_features]
+    index: dict[Any, list[int]] = defaultdict(list)
+    for i, g in enumerate(groups):
+        index[g].append(i)
+    zd, yd = z[:, within].copy(), y.copy()
+    for idx in index.values():
+        zd[idx] -= zd[idx].mean(axis=0)
+        yd[idx] -= yd[idx].mean()
+    b = RidgeCV(alphas=ALPHAS, fit_intercept=False).fit(zd, yd).coef_
+    rest = y - z[:, within] @ b
+    stage2 = RidgeCV(alphas=ALPHAS).fit(z[:, item], rest) if item else None
+    coefs = np.zeros(len(names))
+    coefs[within] = b
+    if stage2 is not None:
+        coefs[item] = stage2.coef_
+    intercept = float(stage2.intercept_) if stage2 is not None else float(rest.mean())
+    return cal.LinearModel(names, means.tolist(), scales.tolist(), coefs.tolist(), intercept, kind, **extra)
 
 
-def out_of_fold(table, names, mqm, fold, kind, extra) -> np.ndarray:
+def fit_how(table, names, mqm, kind, extra, groups, item_features, how: str) -> cal.LinearModel:
+    """``how``: "plain" ridge, "two-stage" (see :func:`fit`), or "blend": the mean of the two (still linear)."""
+    if how == "plain":
+        return fit(table, names, mqm, kind, extra)
+    two = fit(table, names, mqm, kind, extra, groups, item_features)
+    if how == "two-stage":
+        return two
+    one = fit(table, names, mqm, kind, extra)
+    two.coefs = [(a + b) / 2 for a, b in zip(one.coefs, two.coefs, strict=True)]
+    two.intercept = (one.intercept + two.intercept) / 2
+    return two
+
+
+def out_of_fold(table, names, mqm, fold, kind, extra, groups, item_features, how) -> np.ndarray:
     pred = np.zeros(len(table))
     for k in range(FOLDS):
         train, test = fold != k, fold == k
-        model = fit([t for t, m in zip(table, train, strict=True) if m], names, mqm[train], kind, extra)
+        g = [x for x, m in zip(groups, train, strict=True) if m]
+        model = fit_how([t for t, m in zip(table, train, strict=True) if m], names, mqm[train], kind, extra, g,
+                        item_features, how)
         pred[test] = model.predict([t for t, m in zip(table, test, strict=True) if m])
     return pred
 
@@ -295,9 +350,12 @@ def gold_spans(row: dict[str, Any], majors_only: bool) -> list[tuple[int, int]]:
 MODE_SPECS = {
     # mode: (pairs it is fitted on, uses a source, uses the LM)
     "en-de": (("en-de",), True, False),
-    "zh-en": (("zh-en",), True, True),
+    "zh-en": (("zh-en",), True, False),
     "generic-pair": (("en-de", "zh-en"), True, False),
-    "target-only": (("zh-en",), False, True),
+    "target-only": (("zh-en",), False, False),
+    # experiments, not shipped: the same with SmolLM2 surprisal, on the items the LM cache holds
+    "zh-en +LM": (("zh-en",), True, True),
+    "target-only +LM": (("zh-en",), False, True),
 }
 
 
@@ -318,13 +376,15 @@ def evaluate_mode(mode: str, data: dict[str, list[dict[str, Any]]], ratios: dict
     words = np.array([count_words(r["target"]) for r in rows])
     penalty_score = np.array([score_from_penalty(t["find_penalty"], int(w)) for t, w in zip(table, words, strict=True)])
     results: dict[str, Any] = {"mode": mode, "n": len(rows), "items": len(set(groups))}
-    best_kind, best_tau, best_pred = "mqm", -2.0, None
+    item_features = ("src_chars", "src_words") if with_source else ("tgt_chars", "tgt_words")
+    best, best_tau, best_pred = ("mqm", "plain"), -2.0, None
     for kind in ("mqm", "log"):
-        pred = out_of_fold(table, names, mqm, fold, kind, extra)
-        t = taus(pred, mqm, groups)
-        results[f"ridge[{kind}]"] = t
-        if t[0] + t[1] > best_tau:
-            best_kind, best_tau, best_pred = kind, t[0] + t[1], pred
+        for how in ("plain", "two-stage", "blend"):
+            pred = out_of_fold(table, names, mqm, fold, kind, extra, groups, item_features, how)
+            t = taus(pred, mqm, groups)
+            results[f"ridge[{kind}, {how}]"] = t
+            if t[0] + t[1] > best_tau:
+                best, best_tau, best_pred = (kind, how), t[0] + t[1], pred
     results["hgb"] = taus(hgb_out_of_fold(table, names, mqm, fold), mqm, groups)
     calibrated = np.array([cal.combine(cal.score_from_mqm(p), ps, f)
                            for p, ps, f in zip(best_pred, penalty_score, found, strict=True)])
@@ -335,9 +395,11 @@ def evaluate_mode(mode: str, data: dict[str, list[dict[str, Any]]], ratios: dict
         results["baseline: cosine"] = taus(np.array([t["similarity"] for t in table]), mqm, groups)
     if use_lm:
         results["baseline: LM mean surprisal"] = taus(-np.array([t["lm_mean"] for t in table]), mqm, groups)
-    final = fit(table, names, mqm, best_kind, extra)
-    results["model"] = final
-    results["kind"] = best_kind
+        no_lm = [n for n in names if not n.startswith("lm_")]
+        pred = out_of_fold(table, no_lm, mqm, fold, best[0], extra, groups, item_features, best[1])
+        results["same rows, without LM features"] = taus(pred, mqm, groups)
+    results["model"] = fit_how(table, names, mqm, best[0], extra, groups, item_features, best[1])
+    results["kind"] = ", ".join(best)
     results["pred"], results["rows"], results["found"] = best_pred, rows, found
     return results
 
@@ -401,6 +463,13 @@ def main() -> None:
         print("  coefficients (standardised): " + ", ".join(f"{n} {c:+.3f}" for n, c in coefs))
         out["modes"][mode] = m.to_dict() | {"held_out": {k: [round(v[0], 4), round(v[1], 4)]
                                                            for k, v in res.items() if isinstance(v, tuple)}}
+    for mode in ("zh-en +LM", "target-only +LM"):
+        print(f"== experiment: {mode} (not shipped)", flush=True)
+        res = evaluate_mode(mode, data, ratios)
+        print(f"  {res['n']} segments with LM scores, {res['items']} items; ridge target: {res['kind']}")
+        for k, v in res.items():
+            if isinstance(v, tuple):
+                print(f"  {k:34} {v[0]:7.3f} {v[1]:16.3f}")
     for pair, with_source in (("en-de", True), ("zh-en", True), ("zh-en", False)):
         print("\n".join(span_report(pair, data[pair], with_source)))
     if not args.no_write:

@@ -3,6 +3,7 @@
     python bench/corpus.py                       # 10k pairs: local --jobs 1 and 2, dask and ray with 2 workers
     python bench/corpus.py --sizes 10000 100000  # also 100k (several minutes on 2 cores)
     python bench/corpus.py --profiles full fast --runs local:1 local:2
+    python bench/corpus.py --sizes 1000 --direction de-en --profiles full fast   # English targets: the LM check runs
 
 Each run is a fresh `mtcheck check` subprocess (start-up and model loading included),
 so the figures are what a user sees. Peak memory is the largest resident set of the
@@ -67,17 +68,22 @@ def synthetic_pair(rng: random.Random, i: int) -> dict[str, str]:
     return {"id": str(i), "source": src, "target": tgt}
 
 
-def write_corpus(path: Path, n: int, seed: int = 0) -> None:
+def write_corpus(path: Path, n: int, seed: int = 0, direction: str = "en-de") -> None:
+    """``n`` pairs as JSONL; ``de-en`` swaps the sides (English targets: the language-model check runs)."""
     rng = random.Random(seed)
     with path.open("w", encoding="utf-8") as fh:
         for i in range(n):
-            fh.write(json.dumps(synthetic_pair(rng, i), ensure_ascii=False) + "\n")
+            pair = synthetic_pair(rng, i)
+            if direction == "de-en":
+                pair["source"], pair["target"] = pair["target"], pair["source"]
+            fh.write(json.dumps(pair, ensure_ascii=False) + "\n")
 
 
-def run(corpus: Path, out: Path, engine: str, jobs: int, profile: str) -> dict[str, float]:
+def run(corpus: Path, out: Path, engine: str, jobs: int, profile: str, direction: str) -> dict[str, float]:
     """One CLI run; wall seconds and peak RSS (MB) of its process tree."""
+    src, tgt = direction.split("-")
     cmd = [sys.executable, "-m", "checker", "check", str(corpus), "--format", "jsonl", "-o", str(out), "--quiet",
-           "--src-lang", "en", "--tgt-lang", "de", "--jobs", str(jobs), "--engine", engine, "--profile", profile]
+           "--src-lang", src, "--tgt-lang", tgt, "--jobs", str(jobs), "--engine", engine, "--profile", profile]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -103,21 +109,23 @@ def main() -> None:
     ap.add_argument("--runs", nargs="+", default=["local:1", "local:2", "dask:2", "ray:2"],
                     help="ENGINE:JOBS pairs to time")
     ap.add_argument("--profiles", nargs="+", default=["full"], choices=["full", "fast"])
+    ap.add_argument("--direction", default="en-de", choices=["en-de", "de-en"],
+                    help="de-en gives English targets, so the English language-model check runs too")
     args = ap.parse_args()
-    print(f"{'pairs':>7} {'profile':>7} {'engine':>6} {'jobs':>4} {'seconds':>8} {'pairs/s':>8} {'peak MB':>8}")
+    print(f"{'pairs':>7} {'dir':>5} {'profile':>7} {'engine':>6} {'jobs':>4} {'seconds':>8} {'pairs/s':>8} {'peak MB':>8}")
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
             corpus = Path(tmp) / f"corpus-{n}.jsonl"
-            write_corpus(corpus, n)
+            write_corpus(corpus, n, direction=args.direction)
             for profile in args.profiles:
                 for spec in args.runs:
                     engine, jobs = spec.split(":")
                     out = Path(tmp) / "out.jsonl"
-                    r = run(corpus, out, engine, int(jobs), profile)
+                    r = run(corpus, out, engine, int(jobs), profile, args.direction)
                     lines = sum(1 for _ in out.open(encoding="utf-8"))
                     assert lines == n, f"{lines} output lines for {n} pairs"
-                    print(f"{n:>7} {profile:>7} {engine:>6} {jobs:>4} {r['seconds']:>8.1f} {n / r['seconds']:>8.0f} "
-                          f"{r['peak_mb']:>8.0f}", flush=True)
+                    print(f"{n:>7} {args.direction:>5} {profile:>7} {engine:>6} {jobs:>4} {r['seconds']:>8.1f} "
+                          f"{n / r['seconds']:>8.0f} {r['peak_mb']:>8.0f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -29,8 +29,6 @@ SKIP_COST = 0.4
 MERGE_PENALTY = 0.05
 #: a merged link must beat the better of its parts alone by this much
 MIN_MERGE_GAIN = 0.03
-#: a merge is only tried where both parts reach this cosine with the other side
-MERGE_CANDIDATE = 0.2
 
 _MOVES = ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2))
 
@@ -129,16 +127,30 @@ def align_matrices(
     return links
 
 
-def merge_candidates(sim: np.ndarray, floor: float = MERGE_CANDIDATE) -> list[tuple[int, int]]:
-    """(i, j) where rows ``i`` and ``i+1`` both resemble column ``j``: the only merges worth encoding."""
-    if sim.shape[0] < 2:
-        return []
-    both = np.minimum(sim[:-1], sim[1:]) >= floor
-    return [(int(i), int(j)) for i, j in zip(*np.nonzero(both), strict=True)]
+def merges_near_gaps(links: list[Link]) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+    """Merges worth encoding after a first pass without merges: each unlinked sentence joined with a
+    neighbour that has a 1-1 link. Returns (sources i, i+1 -> target j) and (targets j, j+1 -> source i)
+    as sets of (first index, other side index)."""
+    src_to_tgt = {ln.src[0]: ln.tgt[0] for ln in links if len(ln.src) == 1 and len(ln.tgt) == 1}
+    tgt_to_src = {t: s for s, t in src_to_tgt.items()}
+    src_merges: set[tuple[int, int]] = set()
+    tgt_merges: set[tuple[int, int]] = set()
+    for ln in links:
+        if ln.src and not ln.tgt:
+            i = ln.src[0]
+            src_merges |= {(min(i, k), src_to_tgt[k]) for k in (i - 1, i + 1) if k in src_to_tgt}
+        elif ln.tgt and not ln.src:
+            j = ln.tgt[0]
+            tgt_merges |= {(min(j, k), tgt_to_src[k]) for k in (j - 1, j + 1) if k in tgt_to_src}
+    return src_merges, tgt_merges
 
 
 def align_texts(ctx: CheckContext, sources: list[str], targets: list[str]) -> list[Link] | None:
-    """Links between two sentence lists, with each link's cosine; None when no encoder loads."""
+    """Links between two sentence lists, with each link's cosine; None when no encoder loads.
+
+    A first pass links single sentences only; merges are then encoded only next to the sentences it
+    left unlinked, and a second pass decides with them.
+    """
     enc = role_encoder(ctx, "crosslingual")
     if enc is None:
         return None
@@ -146,13 +158,17 @@ def align_texts(ctx: CheckContext, sources: list[str], targets: list[str]) -> li
     vecs = embed(ctx, enc, sources + targets)
     vs, vt = vecs[:n], vecs[n:]
     sim = vs @ vt.T
-    src_cand, tgt_cand = merge_candidates(sim), merge_candidates(sim.T)
-    joined_src = [f"{sources[i]} {sources[i + 1]}" for i, _ in src_cand]
-    joined_tgt = [f"{targets[j]} {targets[j + 1]}" for j, _ in tgt_cand]
-    jv = embed(ctx, enc, joined_src + joined_tgt)
-    merged_src = {(i, j): float(jv[k] @ vt[j]) for k, (i, j) in enumerate(src_cand)}
-    merged_tgt = {(i, j): float(jv[len(src_cand) + k] @ vs[i]) for k, (j, i) in enumerate(tgt_cand)}
-    links = align_matrices(sim, merged_src, merged_tgt)
+    links = align_matrices(sim)
+    src_cand, tgt_cand = merges_near_gaps(links)
+    if src_cand or tgt_cand:
+        src_list, tgt_list = sorted(src_cand), sorted(tgt_cand)
+        joined = [f"{sources[i]} {sources[i + 1]}" for i, _ in src_list] + [f"{targets[j]} {targets[j + 1]}" for j, _ in tgt_list]
+        jv = embed(ctx, enc, joined)
+        merged_src = {(i, j): float(jv[k] @ vt[j]) for k, (i, j) in enumerate(src_list)}
+        merged_tgt = {(i, j): float(jv[len(src_list) + k] @ vs[i]) for k, (j, i) in enumerate(tgt_list)}
+        links = align_matrices(sim, merged_src, merged_tgt)
+    else:
+        merged_src, merged_tgt = {}, {}
     for link in links:
         if not link.src or not link.tgt:
             continue

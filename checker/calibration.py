@@ -11,12 +11,14 @@ Features (all computed here; the bench script calls these same functions):
 * numbers: digit groups of the source missing from the target, and added ones;
 * similarity (with a source): cross-lingual cosine (multilingual USE), and the lowest clause-level
   similarity on each side (each clause against its best match on the other side);
-* fluency (English targets): SmolLM2 token surprisal - mean, max, tokens above ``HIGH_SURPRISAL``;
+* word frequency (wordfreq, any language it knows): mean Zipf frequency, share of rare words,
+  unknown words;
+* fluency (English targets, optional): SmolLM2 token surprisal - mean, max, tokens above ``HIGH_SURPRISAL``;
 * heuristic findings: MQM penalty points and counts by severity of the model-free checks.
 
 Scores: ``predicted_mqm`` maps to a 0-100 segment score by ``100 * exp(predicted_mqm / SCALE)``
 (monotone, so it ranks exactly like the prediction), capped by the plain penalty score when the
-segment has a major or critical finding. The document score is the word-weighted mean.
+segment has a critical finding. The document score is the word-weighted mean.
 """
 
 from __future__ import annotations
@@ -28,13 +30,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from .model import Finding, Segment
 from .registry import CHECKS, Check, register
-from .scoring import count_words, penalty
+from .scoring import count_words, penalty, score_from_penalty
 
 if TYPE_CHECKING:
     from .context import CheckContext
@@ -47,6 +49,8 @@ MODES: tuple[str, ...] = ("en-de", "zh-en", "generic-pair", "target-only")
 SCALE = 25.0
 #: a token above this surprisal (nats) counts as a fluency outlier
 HIGH_SURPRISAL = 10.0
+#: a word below this Zipf frequency counts as rare
+RARE_ZIPF = 2.5
 #: at most this many clauses per side for the clause-level similarity
 MAX_CLAUSES = 12
 CHECK_ID = "predicted-quality"
@@ -104,6 +108,29 @@ def expected_log_ratio(source: str | None, target: str, ratios: dict[str, float]
     return ratios["same_script"]
 
 
+@lru_cache(maxsize=8)
+def _wordfreq_langs() -> frozenset[str]:
+    try:
+        import wordfreq
+    except ImportError:
+        return frozenset()
+    return frozenset(wordfreq.available_languages())
+
+
+def word_features(target: str, lang: str | None) -> dict[str, float]:
+    """Word-frequency fluency (wordfreq): mean Zipf frequency and the share of rare and unknown words."""
+    if not lang or lang not in _wordfreq_langs():
+        return {}
+    import wordfreq
+
+    words = [w for w in wordfreq.tokenize(target, lang) if not any(ch.isdigit() for ch in w)]
+    if not words:
+        return {"zipf_mean": 0.0, "rare_frac": 0.0, "unknown_words": 0.0}
+    zipf = np.array([wordfreq.zipf_frequency(w, lang) for w in words])
+    return {"zipf_mean": float(zipf.mean()), "rare_frac": float((zipf < RARE_ZIPF).mean()),
+            "unknown_words": float((zipf == 0).sum())}
+
+
 def clauses(text: str) -> list[str]:
     """Clauses of ``text`` split at punctuation (Latin and CJK); the whole text if it has one."""
     parts = [p.strip() for p in _CLAUSE_BREAK.split(text)]
@@ -148,8 +175,8 @@ def counted_checks() -> set[str]:
     return {cid for cid, cls in CHECKS.items() if cls.requires is None and cid != CHECK_ID}
 
 
-def finding_features(findings: Iterable[Finding], counted: set[str] | None = None) -> dict[str, float]:
-    """Penalty points and counts by severity of one segment's heuristic findings."""
+def finding_features(findings: Iterable[Finding], words: int, counted: set[str] | None = None) -> dict[str, float]:
+    """Penalty points, counts by severity and the plain penalty score (0-1) of one segment's heuristic findings."""
     counted = counted_checks() if counted is None else counted
     f = {"find_penalty": 0.0, "find_minor": 0.0, "find_major": 0.0}
     for x in findings:
@@ -157,6 +184,7 @@ def finding_features(findings: Iterable[Finding], counted: set[str] | None = Non
             continue
         f["find_penalty"] += penalty(x)
         f["find_minor" if x.severity == "minor" else "find_major"] += 1.0
+    f["find_score"] = score_from_penalty(f["find_penalty"], words) / 100.0
     return f
 
 
@@ -220,8 +248,8 @@ def score_from_mqm(mqm: float) -> float:
 
 
 def combine(calibrated: float, penalty_score: float, findings: Iterable[Finding]) -> float:
-    """A segment with a major or critical finding scores no higher than its penalty score."""
-    if any(f.severity != "minor" for f in findings):
+    """A segment with a critical finding scores no higher than its penalty score."""
+    if any(f.severity == "critical" for f in findings):
         return min(calibrated, penalty_score)
     return calibrated
 
@@ -239,7 +267,8 @@ def segment_feature_rows(segments: Sequence[Segment], findings: Sequence[Finding
     for seg in segments:
         source = seg.source if "source" in model.needs else None
         row = length_features(source, seg.text, expected_log_ratio(source, seg.text, ratios))
-        row.update(finding_features(by_seg.get(seg.index, []), counted))
+        row.update(finding_features(by_seg.get(seg.index, []), count_words(seg.text), counted))
+        row.update(word_features(seg.text, seg.tgt_lang or ctx.tgt_lang))
         rows.append(row)
     if "embeddings" in model.needs:
         from .embeddings import crosslingual_encoder
@@ -303,7 +332,7 @@ class PredictedQuality(Check):
     severity = "minor"
     default_enabled = False
     requires = "embeddings"
-    params: dict[str, Any] = {}
+    params: ClassVar[dict[str, Any]] = {}
 
     def run(self, doc: Any, ctx: CheckContext) -> Iterable[Finding]:
         return ()

@@ -24,12 +24,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
+from stat import S_ISREG
 from typing import IO, Any
 
 from . import __version__
@@ -40,6 +43,8 @@ from .io.readers import InputError
 from .io.stream import Record, input_fingerprint, iter_records, open_input, stream_kind
 
 BATCH_SIZE = 256
+#: distinct run warnings (a check that failed, a model that did not load) kept for the summary
+MAX_ERRORS = 100
 PROFILES = ("full", "fast")
 _WARM_UNIT = {"source": "The committee approved the budget.", "target": "Der Ausschuss billigte den Haushalt.", "id": None}
 
@@ -120,7 +125,12 @@ def check_batch(job: CorpusJob, first: int, records: list[Record]) -> BatchResul
 
 
 def init_worker(job: CorpusJob, threads: int) -> None:
-    """Worker start-up: limit math threads to this worker's share of cores, then load the models once."""
+    """Worker start-up: limit math threads to this worker's share of cores, then load the models once.
+
+    Workers ignore Ctrl-C: the main process handles it, stops the pool and keeps the checkpoint.
+    """
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ["MTCHECK_THREADS"] = str(threads)
     try:
         from threadpoolctl import threadpool_limits
@@ -224,6 +234,9 @@ class FileSink:
     def close(self) -> None:
         if not self.fh.closed:
             self.fh.close()
+        if self.done == 0 and self.partial.exists():  # failed before the first batch: leave nothing behind
+            self.partial.unlink(missing_ok=True)
+            self.ckpt.unlink(missing_ok=True)
 
 
 # -- the run --------------------------------------------------------------------
@@ -272,7 +285,7 @@ class CorpusSummary:
         bad = f", {self.bad} bad" if self.bad else ""
         resumed = f", resumed after {self.resumed_from}" if self.resumed_from else ""
         return (f"{self.records} records{bad}{resumed}; mean score {mean}; "
-                f"{self.seconds:.1f} s, {self.rate:.0f} records/s")
+                f"{self.seconds:.1f} s, {self.rate:.{0 if self.rate >= 10 else 1}f} records/s")
 
 
 def _meta(opts: CorpusOptions, kind: str) -> dict[str, Any]:
@@ -334,11 +347,13 @@ def run_corpus(opts: CorpusOptions, stdout: IO[str] | None = None) -> CorpusSumm
     summary = CorpusSummary(records=sink.done, resumed_from=sink.done, **sink.totals)
     job = CorpusJob(opts.config, opts.src_lang, opts.tgt_lang)
     jobs = opts.jobs or default_jobs()
-    size = None if opts.path == "-" else os.path.getsize(opts.path)
-    bar = _Progress(opts.progress, size, sink.done)
+    bar = _Progress(False, None, 0)
     positions: dict[int, int] = {}
     try:
         with open_input(opts.path) as fh:
+            stat = os.fstat(fh.fileno())
+            size = stat.st_size if S_ISREG(stat.st_mode) else None  # for the ETA; a pipe has none
+            bar = _Progress(opts.progress, size, sink.done)
             records = islice(iter_records(fh, name, kind, opts.skip_bad), sink.done, None)
 
             def tracked() -> Iterator[tuple[int, list[Record]]]:
@@ -357,7 +372,8 @@ def run_corpus(opts: CorpusOptions, stdout: IO[str] | None = None) -> CorpusSumm
                     summary.checked += result.checked
                     summary.bad += result.bad
                     summary.score_sum += result.score_sum
-                    summary.errors.extend(e for e in result.errors if e not in summary.errors)
+                    new = [e for e in result.errors if e not in summary.errors]
+                    summary.errors.extend(new[:max(0, MAX_ERRORS - len(summary.errors))])
                     totals = {"checked": summary.checked, "bad": summary.bad, "score_sum": summary.score_sum}
                     sink.write(result, totals)
                     bar.update(len(result.lines), summary.records, positions.pop(result.first, None))

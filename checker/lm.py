@@ -101,16 +101,24 @@ def model_cache_dir() -> Path:
 
 
 def set_threads() -> int:
-    """Use every core we are allowed (``MTCHECK_THREADS`` overrides), at most 8."""
+    """Threads for torch: ``MTCHECK_THREADS``, else the cores other processes leave idle (1 to 8).
+
+    On a crowded machine several threads wait on each other at every layer and
+    run several times slower than one thread, so the load average counts.
+    """
     import torch
 
     n = int(os.environ.get("MTCHECK_THREADS", "0") or 0)
     if n <= 0:
         try:
-            n = len(os.sched_getaffinity(0))
+            cores = len(os.sched_getaffinity(0))
         except AttributeError:
-            n = os.cpu_count() or 1
-        n = min(n, 8)
+            cores = os.cpu_count() or 1
+        try:
+            busy = os.getloadavg()[0]
+        except OSError:
+            busy = 0.0
+        n = max(1, min(8, cores, round(cores - busy + 0.5)))
     if torch.get_num_threads() != n:
         torch.set_num_threads(n)
     return n

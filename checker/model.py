@@ -148,6 +148,8 @@ class Report:
     paired: bool = False
     name: str = "<text>"
     errors: list[str] = field(default_factory=list)
+    #: the plain MQM-penalty document score when a calibrated score replaced ``score``
+    penalty_score: float | None = None
 
     # -- views ---------------------------------------------------------------
     def findings_for(self, segment: int) -> list[Finding]:
@@ -173,6 +175,7 @@ class Report:
         return {
             "name": self.name,
             "score": round(self.score, 2),
+            **({"penalty_score": round(self.penalty_score, 2)} if self.penalty_score is not None else {}),
             "src_lang": self.src_lang,
             "tgt_lang": self.tgt_lang,
             "words": self.word_count,

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from . import __version__, align
+from . import __version__, align, calibration  # calibration registers the opt-in "predicted-quality"
 from .config import Config
 from .context import CheckContext
 from .langid import detect_document_language, normalise_lang
@@ -137,6 +137,13 @@ def run_checks(doc: Document, config: Config | None = None, progress: ProgressFn
         if severity_at_least(f.severity, config.min_severity) and not config.ignored(f.text)
     ]
     score = score_segments(doc.segments, findings)
+    penalty_score = None
+    if any(c.id == calibration.CHECK_ID for c in selection.checks):
+        t = time.perf_counter()  # calibrated score; the plain MQM-penalty score stays in penalty_score
+        calibrated = calibration.apply(doc.segments, findings, ctx, paired)
+        if calibrated is not None:
+            penalty_score, score = score, calibrated
+        timings["calibration"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t0
     signature = {
         "version": __version__,
@@ -149,6 +156,7 @@ def run_checks(doc: Document, config: Config | None = None, progress: ProgressFn
         segments=doc.segments,
         findings=findings,
         score=score,
+        penalty_score=penalty_score,
         src_lang=doc.src_lang,
         tgt_lang=doc.tgt_lang,
         checks_run=[c.id for c in selection.checks],

@@ -80,7 +80,7 @@ def test_overlong_line_is_refused_not_buffered(monkeypatch):
 
 
 def test_csv_and_tsv_records_with_quoted_newlines_and_bad_rows():
-    data = 'id,source,target\n1,"Hi, you","Hallo,\ndu"\n2,Yes,Ja\n3,too,many,fields\n'.encode()
+    data = b'id,source,target\n1,"Hi, you","Hallo,\ndu"\n2,Yes,Ja\n3,too,many,fields\n'
     recs = records_of(data, "csv", skip_bad=True)
     assert [r.unit["target"] for r in recs[:2]] == ["Hallo,\ndu", "Ja"]
     assert recs[1].line == 4 and recs[2].error == "more fields than the header has"
@@ -170,7 +170,7 @@ def test_cli_streams_jsonl_one_line_per_input_line_in_order(tmp_path, capsys):
 def test_cli_fail_under_uses_the_mean_score(tmp_path, capsys):
     path = write_jsonl(tmp_path / "in.jsonl", UNITS)
     base = ["check", str(path), "--format", "jsonl", "--src-lang", "en", "--tgt-lang", "de", "--disable", ",".join(LIGHT)]
-    code, out, _ = cli(base, capsys)
+    _, out, _ = cli(base, capsys)
     mean = sum(json.loads(x)["score"] for x in out.splitlines()) / len(UNITS)
     assert mean < 100
     assert cli([*base, "--fail-under", f"{mean + 0.5:.2f}"], capsys)[0] == 1
@@ -228,3 +228,18 @@ def test_engines_give_the_records_of_the_in_process_run(tmp_path, engine, jobs):
     expected = engine_output(tmp_path, "local", 1)
     assert len(expected.splitlines()) == 20
     assert engine_output(tmp_path, engine, jobs) == expected
+
+
+def test_a_run_that_fails_before_any_record_leaves_no_output_files(tmp_path, capsys):
+    bad = tmp_path / "in.csv"
+    bad.write_text("a,b\n1,2\n", encoding="utf-8")
+    code, _, err = cli(["check", str(bad), "--format", "jsonl", "-o", str(tmp_path / "out.jsonl")], capsys)
+    assert code == 2 and "header must have a 'target' column" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+def test_progress_bar_shows_rate_on_request(tmp_path, capsys):
+    path = write_jsonl(tmp_path / "in.jsonl", UNITS, repeat=2)
+    code, _, err = cli(["check", str(path), "--format", "jsonl", "--progress", "--batch-size", "2", "--tgt-lang", "de",
+                        "-o", str(tmp_path / "o.jsonl"), "--disable", ",".join(LIGHT)], capsys)
+    assert code == 0 and "10/10" in err and "pairs/s" in err

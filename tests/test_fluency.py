@@ -107,3 +107,46 @@ def test_stray_word_is_flagged_with_a_narrow_exact_span(model):
     f = hits[0]
     assert text[f.start:f.end] == f.text and len(f.text.split()) <= 2
     assert "nats" in f.message or "missing" in f.message or "reads" in f.message
+
+
+# -- the sample article ---------------------------------------------------------------------------
+MINE = ("lm-fluency", "rare-word", "foreign-fragment")
+CAUGHT = ["outpost Orient aligned", "unreflected escalation"]
+#: garbled phrases the thresholds chosen on bench/fluency.py do not reach (calques and broken clauses)
+MISSED = ["bases of events", "taking victory rounds over them", "would suggest to US government officials or soldiers are",
+          "Famous, Soleimani in 2008 texted"]
+
+
+@pytest.fixture(scope="module")
+def sample_findings(sample_text, model):
+    report = run_checks(build_document(sample_text, "en"), Config(only=list(MINE)))
+    assert report.errors == []
+    return report.findings
+
+
+def _overlapping(findings, text: str, phrase: str) -> list:
+    a = text.index(phrase)
+    return [f for f in findings if f.start < a + len(phrase) and a < f.end]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("phrase", CAUGHT)
+def test_sample_garbled_phrase_is_flagged_narrowly(sample_text, sample_findings, phrase):
+    hits = _overlapping(sample_findings, sample_text, phrase)
+    assert hits, phrase
+    for f in hits:
+        assert sample_text[f.start:f.end] == f.text
+        assert len(f.text.split()) <= 3 and f.message
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("phrase", MISSED)
+@pytest.mark.xfail(strict=True, reason="known miss: no edit repairs it and its excess stays under the benchmark's thresholds")
+def test_sample_garbled_phrase_known_misses(sample_text, sample_findings, phrase):
+    assert _overlapping(sample_findings, sample_text, phrase)
+
+
+@pytest.mark.slow
+def test_sample_findings_are_few(sample_text, sample_findings):
+    words = len(sample_text.split())
+    assert len(sample_findings) <= words / 100, [(f.check, f.text) for f in sample_findings]

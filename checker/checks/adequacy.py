@@ -33,6 +33,8 @@ FALLBACK_THRESHOLD = 0.5
 _CLAUSE_BREAK = re.compile(r"\s*[,;:()\u2013\u2014\uff0c\uff1b\uff1a\u3001\u3002\uff08\uff09]\s*|\s+-\s+|(?<=[.!?])\s+")
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_CHUNKS = 12
+#: spans tried per side when narrowing (each costs one encode of the sentence without it)
+MAX_CANDIDATES = 10
 
 
 def threshold_for(encoder_name: str, override: float | None) -> tuple[float, bool]:
@@ -81,7 +83,7 @@ def candidate_spans(text: str) -> list[tuple[int, int]]:
     spans = units + [(units[k][0], units[-1][1]) for k in range(1, len(units) - 1)]
     if len(clause_spans(text)) >= 2:
         spans += word_windows(text, parts=4)
-    return list(dict.fromkeys(spans))[:3 * MAX_CHUNKS]
+    return list(dict.fromkeys(spans))[:MAX_CANDIDATES]
 
 
 def without(text: str, span: tuple[int, int]) -> str:
@@ -145,6 +147,7 @@ class SourceSimilarity(Check):
         "min_words": 3,  # shorter sources/targets are not judged (embeddings are noisy there)
         "min_gain": 0.05,  # narrowing: a chunk must raise the similarity this much when left out ...
         "min_recovered": 0.8,  # ... and to at least this fraction of the threshold
+        "narrow_above": 0.3,  # below this no single chunk explains the gap: the whole sentence is flagged
     }
 
     def run(self, doc: Document, ctx: CheckContext) -> Iterator[Finding]:
@@ -176,7 +179,7 @@ class SourceSimilarity(Check):
         severity = "critical" if sim < self.settings["critical_below"] else self.severity
         confidence = min(1.0, 0.5 + (threshold - sim) / max(threshold, 1e-6))
         narrowed = None
-        if seg.extra.get("alignment", "1-1") == "1-1":
+        if seg.extra.get("alignment", "1-1") == "1-1" and sim >= self.settings["narrow_above"]:
             narrowed = narrow_span(ctx, enc, seg.source or "", seg.text, sim, self.settings["min_gain"],
                                    self.settings["min_recovered"] * threshold)
         if narrowed is None:
@@ -204,7 +207,7 @@ class SentenceAlignment(Check):
     severity = "major"
     needs_source = True
     requires = "embeddings"
-    params: ClassVar[dict[str, Any]] = {}
+    params: ClassVar[dict[str, Any]] = {"min_words": 3}  # shorter leftovers (a lone quote mark, a dateline) are not reported
 
     def run(self, doc: Document, ctx: CheckContext) -> Iterator[Finding]:
         alignment: Alignment | None = ctx.cache.get("alignment")
@@ -214,7 +217,7 @@ class SentenceAlignment(Check):
         for link in alignment.links:
             if link.tgt:
                 last_tgt = link.tgt[-1]
-            if not link.tgt:
+            if not link.tgt and count_words(alignment.source_sentence(link.src[0])) >= self.settings["min_words"]:
                 i = link.src[0]
                 s, e = alignment.source_spans[i]
                 quoted = alignment.source_sentence(i)
@@ -224,7 +227,7 @@ class SentenceAlignment(Check):
                     check=self.id, category="accuracy/omission", severity=self.severity, start=s, end=e,
                     text=quoted, segment=doc.segments[last_tgt].index, side="source",
                     message=f"Source sentence {i + 1} has no counterpart in the translation{near}: \"{quoted}\"")
-            elif not link.src:
+            elif not link.src and count_words(doc.segments[link.tgt[0]].text) >= self.settings["min_words"]:
                 seg = doc.segments[link.tgt[0]]
                 yield self.flag(seg, 0, len(seg.text),
                                 "This sentence has no counterpart in the source document: it may be an addition.",

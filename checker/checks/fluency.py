@@ -239,13 +239,13 @@ class LanguageModelFluency(Check):
         # a word is a candidate when its surprisal exceeds its unigram surprisal by this (nats)
         "candidate_excess": 2.0,
         # and its surprisal is at least this (nats)
-        "candidate_surprisal": 6.0,
-        # candidates tested per 100 words of English (the cost of the check)
-        "candidates_per_100_words": 4.0,
+        "candidate_surprisal": 5.0,
+        # candidates tested per 100 words of English: the cost of the check (each costs ~7 short forward passes)
+        "candidates_per_100_words": 3.0,
         # an edit is reported when it makes the window this many nats more likely
-        "min_gain": 6.0,
+        "min_gain": 5.0,
         # a candidate no edit repairs is reported when its excess reaches this (nats)
-        "spike_excess": 8.0,
+        "spike_excess": 10.0,
         "min_words": 4,
     }
 
@@ -264,18 +264,26 @@ class LanguageModelFluency(Check):
             ctx.warn(f"lm-fluency skipped: language model unavailable ({type(exc).__name__}: {exc})")
             return
         ctx.cache.setdefault("models", {})["lm"] = lm.MODEL_NAME
-        for cand in self.analyse(segs, model):
+        # token surprisals are shared with later users in this run (the calibrated score)
+        for cand in self.analyse(segs, model, ctx.cache.setdefault("lm_surprisals", {})):
             f = self.judge(cand)
             if f is not None:
                 yield f
 
     # -- analysis (separate so the benchmark can sweep thresholds) ------------
-    def analyse(self, segs: Sequence[Segment], model) -> list[Candidate]:
-        """Score every sentence, pick candidates and score their repairs."""
+    def analyse(self, segs: Sequence[Segment], model, known: dict | None = None) -> list[Candidate]:
+        """Score every sentence, pick candidates and score their repairs.
+
+        ``known`` maps sentence text to its :class:`checker.lm.TokenSurprisal`; it is
+        read (entries with expected tokens) and filled.
+        """
         from .. import lm
 
         st = self.settings
-        all_ts = lm.token_surprisals([s.text for s in segs], model, top_k=8)
+        known = {} if known is None else known
+        todo = sorted({s.text for s in segs if not getattr(known.get(s.text), "expected", None)})
+        known.update(zip(todo, lm.token_surprisals(todo, model, top_k=8), strict=True))
+        all_ts = [known[s.text] for s in segs]
         cands: list[Candidate] = []
         n_words = 0
         for seg, ts in zip(segs, all_ts, strict=True):

@@ -36,7 +36,7 @@ def zipf(word: str, lang: str, wordlist: str = "best") -> float:
 
     try:
         return zipf_frequency(word, lang, wordlist=wordlist)
-    except (LookupError, ValueError):
+    except (LookupError, ValueError, ImportError):  # ja/ko/zh need optional tokenizers (MeCab...)
         return 0.0
 
 

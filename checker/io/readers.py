@@ -105,7 +105,8 @@ def parse_delimited(text: str, name: str, delimiter: str) -> list[dict[str, Any]
         reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
         header = [h.strip().lower() for h in (reader.fieldnames or [])]
         if "target" not in header:
-            raise InputError(f"{name}: header must have a 'target' column (found: {', '.join(header) or 'none'})")
+            found = ", ".join(" ".join(h.split()) for h in header) or "none"  # one line, whatever the header
+            raise InputError(f"{name}: header must have a 'target' column (found: {found})")
         reader.fieldnames = header
         units = []
         for row in reader:

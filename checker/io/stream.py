@@ -137,7 +137,8 @@ def iter_delimited(fh: IO[bytes], name: str, delimiter: str, skip_bad: bool = Fa
     try:
         header = [h.strip().lower() for h in next(reader, [])]
         if "target" not in header:
-            raise InputError(f"{name}: header must have a 'target' column (found: {', '.join(h for h in header if h) or 'none'})")
+            found = ", ".join(" ".join(h.split()) for h in header if h.strip()) or "none"  # one line, whatever the header
+            raise InputError(f"{name}: header must have a 'target' column (found: {found})")
         width = len(header)
         for row in reader:
             lineno = reader.line_num

@@ -201,4 +201,5 @@ def iter_xml_units(fh: IO[bytes], name: str, expected: str, tgt_lang: str | None
             raise InputError(f"{name}: not {'a TMX' if expected == 'tmx' else 'an XLIFF'} file (no <{expected}> root element)")
     except etree.XMLSyntaxError as exc:
         line = f" line {exc.lineno}:" if getattr(exc, "lineno", None) else ""
-        raise InputError(f"{name}: malformed XML:{line} {exc.msg if hasattr(exc, 'msg') else exc}".replace(":  ", ": ")) from None
+        message = f"{name}: malformed XML:{line} {exc.msg if hasattr(exc, 'msg') else exc}".replace(":  ", ": ")
+        raise InputError(message.replace("\n", "")) from None
