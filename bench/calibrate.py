@@ -6,9 +6,11 @@ fits one ridge model per mode on out-of-fold splits by ``seg_id`` (no source sen
 train and test), prints held-out Kendall tau (overall and within item) and Major-span P/R/F1 next
 to the baselines, then refits on all segments and writes ``checker/data/calibration.json``.
 
-    python bench/calibrate.py             # features (cached), evaluation, parameters
+    python bench/calibrate.py --lm-only   # SmolLM2 surprisal of the zh-en targets (about 12 min on 2 cores; resumable)
+    python bench/calibrate.py             # features (cached; about 6 min the first time), evaluation, parameters
     python bench/calibrate.py --no-write  # evaluate only
-    python bench/calibrate.py --lm-only   # just fill the LM cache (slow: run it once, in the background)
+
+Without LM scores for at least ``LM_MIN_ROWS`` zh-en targets the LM variants are not fitted.
 """
 
 from __future__ import annotations
@@ -42,7 +44,14 @@ FILES = {"en-de": "wmt23_general_mqm_ende.jsonl", "zh-en": "wmt23_general_mqm_zh
 FOLDS = 5
 SEED = 0
 ALPHAS = (0.1, 1.0, 10.0, 100.0, 1000.0)
+SIMILARITY_VERSION = "cosine + clause minima, v1"
+#: measured (see "ablation" in the output) but not in the shipped models: no held-out gain, ~0.1 s per pair to compute
+UNSHIPPED = ("clause_min_src", "clause_min_tgt")
+#: flag at most this share of segments (lowest predictions): flagging (nearly) all would match any span
+FLAG_MAX_SHARE = 0.30
 LM_BATCH = 64
+#: the LM variants are fitted only when at least this many zh-en targets have LM scores
+LM_MIN_ROWS = 1000
 REFRESH_FINDINGS = "--refresh-findings" in sys.argv
 _REFRESHED: set[str] = set()
 
@@ -89,11 +98,12 @@ def item_order(rows: list[dict[str, Any]]) -> list[int]:
     return sorted(range(len(rows)), key=lambda i: (rank[rows[i]["seg_id"]], i))
 
 
-def lm_surprisals(pair: str, rows: list[dict[str, Any]], compute: bool = True) -> list[dict[str, Any] | None]:
+def lm_surprisals(pair: str, rows: list[dict[str, Any]], compute: bool = True,
+                  max_rows: int | None = None) -> list[dict[str, Any] | None]:
     """Token surprisals of every target, appended batch by batch to a resumable cache.
 
     Items are scored in a seeded random order, so a partly filled cache is a random sample of whole
-    items; with ``compute=False`` the missing rows are None.
+    items; ``max_rows`` caps the cache (a compute budget); with ``compute=False`` the missing rows are None.
     """
     from checker import lm
 
@@ -105,7 +115,8 @@ def lm_surprisals(pair: str, rows: list[dict[str, Any]], compute: bool = True) -
             if line.strip():
                 rec = json.loads(line)
                 done[rec["i"]] = rec
-    todo = [i for i in item_order(rows) if i not in done]
+    order = item_order(rows)
+    todo = [i for i in (order if max_rows is None else order[:max_rows]) if i not in done]
     if todo and compute:
         t = time.perf_counter()
         model = lm.get_model()
@@ -134,7 +145,8 @@ def similarity_rows(pair: str, rows: list[dict[str, Any]]) -> list[dict[str, flo
 
         return cal.similarity_features([r["source"] for r in rows], [r["target"] for r in rows], crosslingual_encoder())
 
-    code = inspect.getsource(cal.similarity_features) + inspect.getsource(cal.clauses)
+    # keyed on the clause splitter and the similarity definitions (bump SIMILARITY_VERSION when they change)
+    code = inspect.getsource(cal.clauses) + SIMILARITY_VERSION
     key = f"{data_key(pair)}-{hashlib.sha1(code.encode()).hexdigest()[:12]}"
     return cached(f"similarity_{pair}", key, compute)
 
@@ -147,30 +159,38 @@ def word_rows(pair: str, rows: list[dict[str, Any]]) -> list[dict[str, float]]:
 
 
 def finding_rows(pair: str, rows: list[dict[str, Any]], with_source: bool) -> list[list[dict[str, Any]]]:
-    """Findings of the model-free checks per row (segment-relative offsets), from ``check_pairs``."""
+    """Findings of the model-free checks per row (segment-relative offsets), from ``check_pairs``.
+
+    Each system's translation of each document is checked as one document, as a user would check it
+    (checking all systems together would make document-level checks such as ``consistency`` compare
+    different systems' translations of the same sentence)."""
     def compute() -> list[list[dict[str, Any]]]:
         from checker import check_pairs
         from checker.registry import all_checks
 
         heavy = [cid for cid, cls in all_checks().items() if cls.requires is not None]
         src, tgt = pair.split("-")
-        pairs = [(r["source"] if with_source else None, r["target"]) for r in rows]
-        report = check_pairs(pairs, src_lang=src if with_source else None, tgt_lang=tgt, disable=heavy)
+        docs: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for i, r in enumerate(rows):
+            docs[(r["system"], r["doc"])].append(i)
         out: list[list[dict[str, Any]]] = [[] for _ in rows]
-        for f in report.findings:
-            d = {"check": f.check, "category": f.category, "severity": f.severity, "confidence": f.confidence,
-                 "side": f.side, "start": f.start, "end": f.end}
-            if f.side == "target":
-                seg = report.segments[f.segment]
-                d["start"], d["end"] = f.start - seg.start, f.end - seg.start
-            out[f.segment].append(d)
+        for idx in docs.values():
+            pairs = [(rows[i]["source"] if with_source else None, rows[i]["target"]) for i in idx]
+            report = check_pairs(pairs, src_lang=src if with_source else None, tgt_lang=tgt, disable=heavy)
+            for f in report.findings:
+                d = {"check": f.check, "category": f.category, "severity": f.severity, "confidence": f.confidence,
+                     "side": f.side, "start": f.start, "end": f.end}
+                if f.side == "target":
+                    seg = report.segments[f.segment]
+                    d["start"], d["end"] = f.start - seg.start, f.end - seg.start
+                out[idx[f.segment]].append(d)
         return out
 
     from checker.registry import all_checks
 
     # keyed on the data and the set of checks: checks change under active development, so a
     # snapshot is reused until `--refresh-findings` (or a check is added or removed)
-    key = f"{data_key(pair)}-{hashlib.sha1(' '.join(all_checks()).encode()).hexdigest()[:12]}"
+    key = f"per-doc-{data_key(pair)}-{hashlib.sha1(' '.join(all_checks()).encode()).hexdigest()[:12]}"
     name = f"findings_{pair}_{'pair' if with_source else 'target'}"
     if REFRESH_FINDINGS and name not in _REFRESHED:
         _REFRESHED.add(name)
@@ -200,7 +220,7 @@ def feature_table(pair: str, rows: list[dict[str, Any]], mode: str, ratios: dict
                   use_lm: bool) -> tuple[list[int], list[dict[str, float]], list[list[Any]]]:
     """Feature rows for ``mode``: the row indices used (those with LM scores when the LM is used),
     their features and the findings behind them."""
-    with_source = mode != "target-only"
+    with_source = MODE_SPECS[mode][1]
     raw = finding_rows(pair, rows, with_source)
     sims = similarity_rows(pair, rows) if with_source else None
     lms = lm_surprisals(pair, rows, compute=False) if use_lm else None
@@ -346,6 +366,50 @@ def gold_spans(row: dict[str, Any], majors_only: bool) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
+def with_flags(pred: np.ndarray, below: float, heur: list[list[tuple[int, int]]],
+               lens: list[int]) -> list[list[tuple[int, int]]]:
+    """Finding spans once ``predicted-quality`` flags every segment predicted at or below ``below`` (whole target)."""
+    return [h + ([(0, n)] if p <= below else []) for p, h, n in zip(pred, heur, lens, strict=True)]
+
+
+def best_threshold(pred: np.ndarray, heur: list[list[tuple[int, int]]], gold: list[list[tuple[int, int]]],
+                   lens: list[int]) -> float:
+    """The predicted-MQM threshold (a quantile from 2% to ``FLAG_MAX_SHARE``) that maximises Major-span F1 of all
+    findings; -inf (no flags) when none improves on the heuristic findings alone."""
+    best, best_f1 = -math.inf, span_prf(heur, gold)[2]
+    for q in np.arange(0.02, FLAG_MAX_SHARE + 1e-9, 0.02):
+        below = float(np.quantile(pred, q))
+        f1 = span_prf(with_flags(pred, below, heur, lens), gold)[2]
+        if f1 > best_f1:
+            best, best_f1 = below, f1
+    return best
+
+
+def held_out_flags(table: list[dict[str, float]], fit_args: tuple, fold: np.ndarray, heur: list[list[tuple[int, int]]],
+                   gold: list[list[tuple[int, int]]], lens: list[int]) -> tuple[dict[str, tuple[float, ...]], float]:
+    """Major-span P/R/F1 on held-out folds: heuristic findings, segment flags, both. Each fold's threshold is
+    chosen on its training folds (in-sample predictions), then applied to the held-out fold.
+
+    Also returns the held-out precision of the flags alone (share of flagged segments with a Major error)."""
+    flags: list[list[tuple[int, int]]] = [[] for _ in table]
+    for k in range(FOLDS):
+        train = [i for i in range(len(table)) if fold[i] != k]
+        test = [i for i in range(len(table)) if fold[i] == k]
+        model = fit_how([table[i] for i in train], fit_args[0], fit_args[1][train], *fit_args[2:4],
+                        [fit_args[4][i] for i in train], *fit_args[5:])
+        below = best_threshold(model.predict([table[i] for i in train]), [heur[i] for i in train],
+                               [gold[i] for i in train], [lens[i] for i in train])
+        for i, p in zip(test, model.predict([table[i] for i in test]), strict=True):
+            flags[i] = [(0, lens[i])] if p <= below else []
+    both = [h + f for h, f in zip(heur, flags, strict=True)]
+    out = {"heuristic findings": span_prf(heur, gold), "predicted-quality flags": span_prf(flags, gold),
+           "all findings (shipped)": span_prf(both, gold),
+           "baseline: flag every segment": span_prf([[(0, n)] for n in lens], gold),
+           "baseline: flag longest 30%": span_prf(with_flags(-np.array(lens, dtype=float), float(
+               np.quantile(-np.array(lens, dtype=float), FLAG_MAX_SHARE)), [[] for _ in lens], lens), gold)}
+    return out, out["predicted-quality flags"][0]
+
+
 # -- the run ------------------------------------------------------------------------------------
 MODE_SPECS = {
     # mode: (pairs it is fitted on, uses a source, uses the LM)
@@ -353,7 +417,7 @@ MODE_SPECS = {
     "zh-en": (("zh-en",), True, False),
     "generic-pair": (("en-de", "zh-en"), True, False),
     "target-only": (("zh-en",), False, False),
-    # experiments, not shipped: the same with SmolLM2 surprisal, on the items the LM cache holds
+    # with SmolLM2 surprisal, on the items the LM cache holds: shipped as the modes' "lm_variant"
     "zh-en +LM": (("zh-en",), True, True),
     "target-only +LM": (("zh-en",), False, True),
 }
@@ -361,13 +425,15 @@ MODE_SPECS = {
 
 def evaluate_mode(mode: str, data: dict[str, list[dict[str, Any]]], ratios: dict[str, float]) -> dict[str, Any]:
     pairs, with_source, use_lm = MODE_SPECS[mode]
-    rows, table, found = [], [], []
+    rows, table, found, heur = [], [], [], []
     for pair in pairs:
         used, t, f = feature_table(pair, data[pair], mode, ratios, use_lm)
         rows += [data[pair][i] for i in used]
         table += t
         found += f
-    names = sorted(table[0])
+        spans = finding_spans(finding_rows(pair, data[pair], with_source))
+        heur += [spans[i] for i in used]
+    names = sorted(n for n in table[0] if n not in UNSHIPPED)
     mqm = np.array([r["mqm"] for r in rows])
     groups = [(r["doc"].split(":")[-1], r["seg_id"]) for r in rows]
     fold = folds(groups)
@@ -393,12 +459,21 @@ def evaluate_mode(mode: str, data: dict[str, list[dict[str, Any]]], ratios: dict
     results["baseline: length"] = taus(-np.array([len(r["target"]) for r in rows], dtype=float), mqm, groups)
     if with_source:
         results["baseline: cosine"] = taus(np.array([t["similarity"] for t in table]), mqm, groups)
+    if with_source:
+        pred = out_of_fold(table, sorted(table[0]), mqm, fold, best[0], extra, groups, item_features, best[1])
+        results["ablation: + clause-level similarity"] = taus(pred, mqm, groups)
     if use_lm:
         results["baseline: LM mean surprisal"] = taus(-np.array([t["lm_mean"] for t in table]), mqm, groups)
         no_lm = [n for n in names if not n.startswith("lm_")]
         pred = out_of_fold(table, no_lm, mqm, fold, best[0], extra, groups, item_features, best[1])
         results["same rows, without LM features"] = taus(pred, mqm, groups)
     results["model"] = fit_how(table, names, mqm, best[0], extra, groups, item_features, best[1])
+    gold = [gold_spans(r, True) for r in rows]
+    lens = [len(r["target"]) for r in rows]
+    fit_args = (names, mqm, best[0], extra, groups, item_features, best[1])
+    results["spans"], results["flag_precision"] = held_out_flags(table, fit_args, fold, heur, gold, lens)
+    results["major_rate"] = float(np.mean([bool(g) for g in gold]))
+    results["flag_below"] = best_threshold(results["model"].predict(table), heur, gold, lens)
     results["kind"] = ", ".join(best)
     results["pred"], results["rows"], results["found"] = best_pred, rows, found
     return results
@@ -434,44 +509,83 @@ def span_report(pair: str, rows: list[dict[str, Any]], with_source: bool) -> lis
     return lines
 
 
+def print_mode(res: dict[str, Any]) -> None:
+    """Taus, coefficients and held-out Major-span figures of one evaluated mode."""
+    print(f"  {res['n']} segments, {res['items']} items, {FOLDS}-fold by seg_id; ridge target: {res['kind']}")
+    print(f"  {'score':34} {'tau':>7} {'tau within item':>16}")
+    for k, v in res.items():
+        if isinstance(v, tuple):
+            print(f"  {k:34} {v[0]:7.3f} {v[1]:16.3f}")
+    m: cal.LinearModel = res["model"]
+    coefs = sorted(zip(m.features, m.coefs, strict=True), key=lambda x: -abs(x[1]))
+    print("  coefficients (standardised): " + ", ".join(f"{n} {c:+.3f}" for n, c in coefs))
+    print(f"  Major-span overlap, held out; flags: predicted MQM <= a threshold fitted on the training folds "
+          f"(shipped: {res['flag_below']:.2f}, at most the lowest {FLAG_MAX_SHARE:.0%})")
+    print(f"  {'findings':34} {'P':>7} {'R':>7} {'F1':>7} {'spans':>6}")
+    for k, (p, r, f1, n) in res["spans"].items():
+        print(f"  {k:34} {p:7.3f} {r:7.3f} {f1:7.3f} {n:6d}")
+
+
+def shipped(res: dict[str, Any]) -> dict[str, Any]:
+    """The parameters of one mode as written to calibration.json, with its held-out figures."""
+    return res["model"].to_dict() | {
+        "flag_below": round(res["flag_below"], 4), "flag_precision": round(res["flag_precision"], 4),
+        "major_rate": round(res["major_rate"], 4),
+        "held_out": {k: [round(v[0], 4), round(v[1], 4)] for k, v in res.items() if isinstance(v, tuple)},
+        "spans_held_out": {k: [round(x, 4) for x in v[:3]] for k, v in res["spans"].items()}}
+
+
+def summary(results: dict[str, dict[str, Any]]) -> list[str]:
+    """A markdown table of the headline figures (held out) of every mode."""
+    lines = ["| mode | segments | calibrated tau / within | penalty score | length | cosine | Major-span P / R / F1 "
+             "(all findings) | heuristic findings F1 | flag every segment F1 |", "|" + "---|" * 9]
+    for mode, r in results.items():
+        def t(key: str, r: dict[str, Any] = r) -> str:
+            return f"{r[key][0]:.3f} / {r[key][1]:.3f}" if key in r else "-"
+        sp = r["spans"]
+        p, rec, f1, _ = sp["all findings (shipped)"]
+        lines.append(f"| {mode} | {r['n']} | {t('score: calibrated')} | {t('score: penalty (plain)')} | "
+                     f"{t('baseline: length')} | {t('baseline: cosine')} | {p:.3f} / {rec:.3f} / {f1:.3f} | "
+                     f"{sp['heuristic findings'][2]:.3f} | {sp['baseline: flag every segment'][2]:.3f} |")
+    return lines
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--no-write", action="store_true", help="evaluate only; do not write checker/data/calibration.json")
     ap.add_argument("--lm-only", action="store_true", help="only fill the LM surprisal cache")
+    ap.add_argument("--lm-rows", type=int, default=None, metavar="N",
+                    help="with --lm-only: score at most the first N zh-en targets (whole items, seeded order)")
     ap.add_argument("--refresh-findings", action="store_true", help="re-run the heuristic checks (else cached)")
+    ap.add_argument("--per-check", action="store_true", help="also print span overlap of every heuristic check")
     args = ap.parse_args()
     t0 = time.perf_counter()
     data = {pair: load_rows(pair) for pair in FILES}
     if args.lm_only:
-        lm_surprisals("zh-en", data["zh-en"])
+        lm_surprisals("zh-en", data["zh-en"], max_rows=args.lm_rows)
         return
     ratios = expected_ratios(data)
-    out = {"version": 1, "data": "WMT23 general MQM (google/wmt-mqm-human-evaluation): en-de 1,040 and zh-en 3,770 segments",
-           "length_ratios": ratios, "score_scale": cal.SCALE, "modes": {}}
-    table_lines = []
+    out: dict[str, Any] = {
+        "version": 2, "data": "WMT23 general MQM (google/wmt-mqm-human-evaluation): en-de 1,040 and zh-en 3,770 segments",
+        "length_ratios": ratios, "score_scale": cal.SCALE, "modes": {}}
+    results = {}
     for mode in cal.MODES:
         print(f"== {mode}", flush=True)
-        res = evaluate_mode(mode, data, ratios)
-        print(f"  {res['n']} segments, {res['items']} items, {FOLDS}-fold by seg_id; ridge target: {res['kind']}")
-        print(f"  {'score':34} {'tau':>7} {'tau within item':>16}")
-        for k, v in res.items():
-            if isinstance(v, tuple):
-                print(f"  {k:34} {v[0]:7.3f} {v[1]:16.3f}")
-                table_lines.append((mode, k, v))
-        m: cal.LinearModel = res["model"]
-        coefs = sorted(zip(m.features, m.coefs, strict=True), key=lambda x: -abs(x[1]))
-        print("  coefficients (standardised): " + ", ".join(f"{n} {c:+.3f}" for n, c in coefs))
-        out["modes"][mode] = m.to_dict() | {"held_out": {k: [round(v[0], 4), round(v[1], 4)]
-                                                           for k, v in res.items() if isinstance(v, tuple)}}
-    for mode in ("zh-en +LM", "target-only +LM"):
-        print(f"== experiment: {mode} (not shipped)", flush=True)
-        res = evaluate_mode(mode, data, ratios)
-        print(f"  {res['n']} segments with LM scores, {res['items']} items; ridge target: {res['kind']}")
-        for k, v in res.items():
-            if isinstance(v, tuple):
-                print(f"  {k:34} {v[0]:7.3f} {v[1]:16.3f}")
-    for pair, with_source in (("en-de", True), ("zh-en", True), ("zh-en", False)):
-        print("\n".join(span_report(pair, data[pair], with_source)))
+        results[mode] = res = evaluate_mode(mode, data, ratios)
+        print_mode(res)
+        out["modes"][mode] = shipped(res)
+    lm_rows = sum(rec is not None for rec in lm_surprisals("zh-en", data["zh-en"], compute=False))
+    if lm_rows < LM_MIN_ROWS:
+        print(f"LM variants skipped: {lm_rows} zh-en targets have LM scores (fill the cache with --lm-only)")
+    for mode in ("zh-en +LM", "target-only +LM") if lm_rows >= LM_MIN_ROWS else ():
+        print(f"== {mode}: used when the LM already ran in the report (lm-fluency)", flush=True)
+        results[mode] = res = evaluate_mode(mode, data, ratios)
+        print_mode(res)
+        out["modes"][mode.split(" ")[0]]["lm_variant"] = shipped(res)
+    if args.per_check:
+        for pair, with_source in (("en-de", True), ("zh-en", True), ("zh-en", False)):
+            print("\n".join(span_report(pair, data[pair], with_source)))
+    print("\n".join(summary(results)))
     if not args.no_write:
         path = cal.PARAMS_PATH
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,7 @@
     python bench/corpus.py --sizes 10000 100000  # also 100k (several minutes on 2 cores)
     python bench/corpus.py --profiles full fast --runs local:1 local:2
     python bench/corpus.py --sizes 1000 --direction de-en --profiles full fast   # English targets: the LM check runs
+    python bench/corpus.py --sizes 10000 1000000 --runs local:1 --only doubled-word   # flat memory on 1M pairs
 
 Each run is a fresh `mtcheck check` subprocess (start-up and model loading included),
 so the figures are what a user sees. Peak memory is the largest resident set of the
@@ -79,11 +80,14 @@ def write_corpus(path: Path, n: int, seed: int = 0, direction: str = "en-de") ->
             fh.write(json.dumps(pair, ensure_ascii=False) + "\n")
 
 
-def run(corpus: Path, out: Path, engine: str, jobs: int, profile: str, direction: str) -> dict[str, float]:
+def run(corpus: Path, out: Path, engine: str, jobs: int, profile: str, direction: str,
+        only: str | None = None) -> dict[str, float]:
     """One CLI run; wall seconds and peak RSS (MB) of its process tree."""
     src, tgt = direction.split("-")
     cmd = [sys.executable, "-m", "checker", "check", str(corpus), "--format", "jsonl", "-o", str(out), "--quiet",
            "--src-lang", src, "--tgt-lang", tgt, "--jobs", str(jobs), "--engine", engine, "--profile", profile]
+    if only:
+        cmd += ["--only", only]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -111,8 +115,10 @@ def main() -> None:
     ap.add_argument("--profiles", nargs="+", default=["full"], choices=["full", "fast"])
     ap.add_argument("--direction", default="en-de", choices=["en-de", "de-en"],
                     help="de-en gives English targets, so the English language-model check runs too")
+    ap.add_argument("--only", metavar="ID[,ID]", help="run only these checks (the streaming machinery's own cost)")
     args = ap.parse_args()
-    print(f"{'pairs':>7} {'dir':>5} {'profile':>7} {'engine':>6} {'jobs':>4} {'seconds':>8} {'pairs/s':>8} {'peak MB':>8}")
+    print(f"{'pairs':>7} {'dir':>5} {'profile':>7} {'engine':>6} {'jobs':>4} {'seconds':>8} {'pairs/s':>8} {'peak MB':>8}"
+          f" {'load':>5}")
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
             corpus = Path(tmp) / f"corpus-{n}.jsonl"
@@ -121,11 +127,12 @@ def main() -> None:
                 for spec in args.runs:
                     engine, jobs = spec.split(":")
                     out = Path(tmp) / "out.jsonl"
-                    r = run(corpus, out, engine, int(jobs), profile, args.direction)
+                    r = run(corpus, out, engine, int(jobs), profile, args.direction, args.only)
                     lines = sum(1 for _ in out.open(encoding="utf-8"))
                     assert lines == n, f"{lines} output lines for {n} pairs"
-                    print(f"{n:>7} {args.direction:>5} {profile:>7} {engine:>6} {jobs:>4} {r['seconds']:>8.1f} "
-                          f"{n / r['seconds']:>8.0f} {r['peak_mb']:>8.0f}", flush=True)
+                    label = f"only:{args.only}" if args.only else profile
+                    print(f"{n:>7} {args.direction:>5} {label:>7} {engine:>6} {jobs:>4} {r['seconds']:>8.1f} "
+                          f"{n / r['seconds']:>8.0f} {r['peak_mb']:>8.0f} {os.getloadavg()[0]:>5.1f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -4,11 +4,14 @@ Clean sentences (``bench/data/fluency_clean_en.txt``, written for this
 benchmark) are corrupted one kind at a time: every other sentence gets one
 corruption, the rest stay clean. A finding is a hit when it overlaps the
 corrupted span (for a deleted word: the two words around the gap). Also prints
-the false-alarm rate on the clean text and the time of the 1,000-word sample.
+the false-alarm rate on the clean text, and on real news when ``../shared/data``
+is present (the 7,500 words of WMT23 en-de English sources, read at run time),
+and the time of the 1,000-word sample, cold and warm, with the LM check's split.
 
     python bench/fluency.py            # figures at the default settings
     python bench/fluency.py --sweep    # also a grid over the LM thresholds
     python bench/fluency.py --no-speed # skip the timing of the sample
+    FLUENCY_BENCH_SETTINGS=window_before=24,window_after=16 python bench/fluency.py  # other analysis settings
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 DATA = ROOT / "bench" / "data"
 SAMPLE = ROOT / "samples" / "mt_news_article_en.txt"
+#: WMT23 en-de English sources (human-written news): real clean text for the false-alarm rate, read, never copied
+REAL_CLEAN = ROOT.parent / "shared" / "data" / "wmt23_general_mqm_ende.jsonl"
 WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 KINDS = ("stray", "swap", "drop", "preposition", "calque", "pronoun", "missing-verb", "foreign")
 #: short fragments left in another language (written for this benchmark)
@@ -49,6 +54,24 @@ class Case:
     kind: str
     text: str  # the corrupted sentence
     gold: tuple[int, int]  # span of the corruption in it
+
+
+def real_clean_sentences() -> list[str]:
+    """Sentences of the WMT23 en-de English sources (7,500 words of news), or [] when ../shared/data is absent."""
+    import json
+
+    from checker.segment import split_sentences
+
+    if not REAL_CLEAN.is_file():
+        return []
+    sources: dict[tuple[str, int], str] = {}
+    for line in REAL_CLEAN.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        sources.setdefault((row["doc"], row["seg_id"]), row["source"])
+    out = []
+    for text in sources.values():
+        out += [text[a:b].strip() for a, b in split_sentences(text, "en") if text[a:b].strip()]
+    return out
 
 
 def clean_sentences() -> list[str]:
@@ -215,13 +238,17 @@ def run_lexical(doc):
     return run_checks(doc, Config(only=present)).findings if present else []
 
 
-def table(results: dict[str, dict[str, float]], clean_fp: int, clean_words: int, title: str) -> None:
+def table(results: dict[str, dict[str, float]], clean_fp: int, clean_words: int, title: str,
+          real: tuple[int, int] | None = None) -> None:
     print(f"\n{title}")
     print(f"{'corruption':<14}{'precision':>10}{'recall':>9}{'found':>8}")
     for kind, r in results.items():
         prec = r["tp"] / (r["tp"] + r["fp"]) if r["tp"] + r["fp"] else float("nan")
         print(f"{kind:<14}{prec:>10.2f}{r['found'] / r['total']:>9.2f}{int(r['found']):>5}/{int(r['total'])}")
     print(f"clean text: {clean_fp} findings in {clean_words} words = {500 * clean_fp / clean_words:.2f} per 500 words")
+    if real:
+        print(f"real clean news (WMT23 en-de sources): {real[0]} findings in {real[1]} words = "
+              f"{500 * real[0] / real[1]:.2f} per 500 words")
 
 
 def lm_findings(cands: CandList, settings: dict) -> list:
@@ -244,12 +271,18 @@ class CandList(list):
         self.n_words = n_words
 
 
+def extra_settings() -> dict[str, float]:
+    """Analysis settings from ``FLUENCY_BENCH_SETTINGS=window_before=64,window_after=24`` (to compare window sizes)."""
+    pairs = [kv.split("=") for kv in os.environ.get("FLUENCY_BENCH_SETTINGS", "").split(",") if kv]
+    return {k: (int(v) if v.isdigit() else float(v)) for k, v in pairs}
+
+
 def analyse_all(docs: dict[str, list]):
     """One LM analysis per document with a generous candidate budget (sweeps filter it down)."""
     from checker import lm
     from checker.checks.fluency import LanguageModelFluency
 
-    wide = LanguageModelFluency(candidate_excess=1.5, candidate_surprisal=5.0, candidates_per_100_words=6.0)
+    wide = LanguageModelFluency(candidate_excess=1.5, candidate_surprisal=5.0, candidates_per_100_words=6.0, **extra_settings())
     model = lm.get_model()
     out = {}
     for name, rows in docs.items():
@@ -262,33 +295,56 @@ def analyse_all(docs: dict[str, list]):
 
 
 def evaluate(analysed, docs, settings: dict, lexical: dict | None = None):
-    results, clean_fp = {}, 0
+    """Per corruption kind its scores; false alarms on the written clean text and on real news (None if absent)."""
+    results, clean_fp, real = {}, 0, None
     for name, (cands, _doc) in analysed.items():
         fs = lm_findings(cands, settings) + (lexical or {}).get(name, [])
         r = score(docs[name], fs)
         if name == "clean":
             clean_fp = r["fp"]
+        elif name == "real":
+            real = (r["fp"], words_in(docs[name]))
         else:
             results[name] = r
-    return results, clean_fp
+    return results, clean_fp, real
+
+
+SPEED = """
+import json, sys, time
+t = time.perf_counter()
+import checker
+from checker import lm
+from checker.checks.fluency import LanguageModelFluency, WORD_RE
+from checker.pipeline import build_document
+text = open(sys.argv[1], encoding="utf-8").read()
+r = checker.check_text(text, "en")
+cold = time.perf_counter() - t
+t = time.perf_counter()
+r = checker.check_text(text, "en")
+warm = time.perf_counter() - t
+model = lm.get_model()
+check = LanguageModelFluency()
+segs = [s for s in build_document(text, "en").segments if len(WORD_RE.findall(s.text)) >= 4]
+check.analyse(segs, model)
+top = sorted(((v, k) for k, v in r.timings.items() if k != "total"), reverse=True)[:5]
+print(json.dumps({"cold": cold, "warm": warm, "words": r.word_count, "top": top, "load": model.load_seconds,
+                  "dtype": model.info.get("dtype"), "threads": lm.set_threads(), "profile": check.profile}))
+"""
 
 
 def speed() -> None:
-    """Time the sample with all checks, cold (new process) and warm (second call)."""
-    code = (
-        "import time,json,sys; t=time.perf_counter(); import checker; "
-        "text=open(sys.argv[1]).read(); r=checker.check_text(text,'en'); cold=time.perf_counter()-t; "
-        "t=time.perf_counter(); r=checker.check_text(text,'en'); warm=time.perf_counter()-t; "
-        "top=sorted(((v,k) for k,v in r.timings.items() if k!='total'), reverse=True)[:6]; "
-        "print(json.dumps({'cold':cold,'warm':warm,'words':r.word_count,'top':top}))"
-    )
+    """Time the sample with all checks, cold (new process) and warm (second call), and split the LM check's time."""
     import json
 
-    out = subprocess.run([sys.executable, "-c", code, str(SAMPLE)], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", SPEED, str(SAMPLE)], capture_output=True, text=True, check=True)
     res = json.loads(out.stdout.strip().splitlines()[-1])
-    print(f"\nsample ({res['words']} words), all checks, {os.cpu_count()} cores: "
-          f"cold {res['cold']:.1f} s (new process, model cached on disk), warm {res['warm']:.2f} s")
+    p = res["profile"]
+    print(f"\nsample ({res['words']} words), all checks, {os.cpu_count()} cores ({res['threads']} torch threads, "
+          f"{res['dtype']}, load average {os.getloadavg()[0]:.1f}): cold {res['cold']:.1f} s (new process; model load "
+          f"{res['load']:.1f} s from the disk cache), warm {res['warm']:.2f} s")
     print("warm time by check: " + ", ".join(f"{k} {v:.2f} s" for v, k in res["top"]))
+    print(f"lm-fluency: {p['sentences']} sentences scored in {p['sentence_pass_s']:.2f} s; {p['candidates']} candidates, "
+          f"{p['edit_windows']} edit windows scored in {p['edit_pass_s']:.2f} s; other {p['other_s']:.2f} s")
 
 
 def main() -> None:
@@ -301,6 +357,8 @@ def main() -> None:
 
     cases = build_cases()
     docs = {"clean": [(s, None) for s in clean_sentences()], **cases}
+    if real_clean_sentences():
+        docs["real"] = [(s, None) for s in real_clean_sentences()]
     t = time.perf_counter()
     if args.cache and Path(args.cache).is_file():
         analysed = pickle.loads(Path(args.cache).read_bytes())
@@ -312,26 +370,27 @@ def main() -> None:
     lexical = {name: run_lexical(doc) for name, (_c, doc) in analysed.items()}
     clean_words = words_in(docs["clean"])
     defaults = dict(LanguageModelFluency.params)
-    res, cfp = evaluate(analysed, docs, defaults)
-    table(res, cfp, clean_words, "lm-fluency at the default settings")
-    res, cfp = evaluate(analysed, docs, {"candidates_per_100_words": 0.0, "spike_excess": 1e9}, lexical)
-    table(res, cfp, clean_words, "lexical checks only (" + ", ".join(LEX_CHECKS) + ")")
-    res, cfp = evaluate(analysed, docs, defaults, lexical)
-    table(res, cfp, clean_words, "lm-fluency + lexical checks")
+    res, cfp, real = evaluate(analysed, docs, defaults)
+    table(res, cfp, clean_words, "lm-fluency at the default settings", real)
+    res, cfp, real = evaluate(analysed, docs, {"candidates_per_100_words": 0.0, "spike_excess": 1e9}, lexical)
+    table(res, cfp, clean_words, "lexical checks only (" + ", ".join(LEX_CHECKS) + ")", real)
+    res, cfp, real = evaluate(analysed, docs, defaults, lexical)
+    table(res, cfp, clean_words, "lm-fluency + lexical checks", real)
     if args.sweep:
-        print("\nsweep: min_gain spike_excess cand_excess per100 -> recall(all kinds) clean-FP/500w precision")
+        print("\nsweep: min_gain spike_excess cand_excess per100 -> recall(all kinds) clean-FP/500w precision [real-FP/500w]")
         for mg in (4.0, 5.0, 6.0, 7.0, 8.0, 10.0):
             for se in (8.0, 10.0, 12.0, 1e9):
                 for ce in (1.5, 2.0, 3.0):
                     for per in (1.5, 3.0, 6.0):
                         st = {"min_gain": mg, "spike_excess": se, "candidate_excess": ce,
                               "candidate_surprisal": 5.0, "candidates_per_100_words": per}
-                        res, cfp = evaluate(analysed, docs, st)
+                        res, cfp, real = evaluate(analysed, docs, st)
                         tp = sum(r["tp"] for r in res.values())
                         fp = sum(r["fp"] for r in res.values())
                         rec = sum(r["found"] for r in res.values()) / sum(r["total"] for r in res.values())
+                        rfp = f" real {500 * real[0] / real[1]:.2f}" if real else ""
                         print(f"{mg:5.1f} {se:6.1f} {ce:4.1f} {per:5.1f} -> {rec:.3f} {500 * cfp / clean_words:.2f} "
-                              f"{tp / max(1, tp + fp):.2f}")
+                              f"{tp / max(1, tp + fp):.2f}{rfp}")
     if not args.no_speed:
         speed()
 

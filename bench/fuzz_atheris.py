@@ -1,7 +1,8 @@
 """Coverage-guided fuzzing of the readers with atheris (optional: `pip install atheris`).
 
     python bench/fuzz_atheris.py -atheris_runs=20000     # stop after 20k inputs
-    python bench/fuzz_atheris.py corpus_dir/             # keep interesting inputs in a folder
+    python bench/fuzz_atheris.py corpus_dir/ -max_total_time=300 -max_len=8192
+        # keep interesting inputs in a folder; seed it with samples/formats/* and a few JSONL/TSV lines
 
 Each input goes through the plain-text reader and segmenter, the whole-file and
 streaming JSONL readers, the CSV/TSV readers and, when present, the XLIFF/PO/TMX/SRT
@@ -21,15 +22,15 @@ try:
 except ImportError:
     raise SystemExit("atheris is not installed: pip install atheris") from None
 
-with atheris.instrument_imports(include=["checker"]):
+with atheris.instrument_imports(include=["checker"]):  # coverage guidance for every reader, formats included
     from checker.io.readers import InputError, parse_delimited, parse_jsonl, read_text_bytes
     from checker.io.stream import iter_records
     from checker.segment import segment_text
 
-try:
-    from checker.io.formats import iter_units as format_units
-except ImportError:
-    format_units = None
+    try:
+        from checker.io.formats import iter_units as format_units
+    except ImportError:
+        format_units = None
 
 TMP = tempfile.mkdtemp(prefix="mtcheck-fuzz-")
 FORMAT_FILES = {"xliff": "f.xlf", "tmx": "f.tmx", "po": "f.po", "srt": "f.srt"}

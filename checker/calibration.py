@@ -9,16 +9,20 @@ Features (all computed here; the bench script calls these same functions):
 * length: characters/words of source and target, log length ratio and its deviation from the
   ratio typical of the language pair;
 * numbers: digit groups of the source missing from the target, and added ones;
-* similarity (with a source): cross-lingual cosine (multilingual USE), and the lowest clause-level
-  similarity on each side (each clause against its best match on the other side);
+* similarity (with a source): cross-lingual cosine (multilingual USE); the lowest clause-level
+  similarity on each side (each clause against its best match on the other side) is measured by the
+  bench but not shipped (no held-out gain, and it costs ~0.1 s per pair);
 * word frequency (wordfreq, any language it knows): mean Zipf frequency, share of rare words,
   unknown words;
-* fluency (English targets, optional): SmolLM2 token surprisal - mean, max, tokens above ``HIGH_SURPRISAL``;
+* fluency (English targets): SmolLM2 token surprisal - mean, max, tokens above ``HIGH_SURPRISAL`` -
+  in the modes' ``lm_variant``, used only when ``lm-fluency`` already scored the targets in this run;
 * heuristic findings: MQM penalty points and counts by severity of the model-free checks.
 
 Scores: ``predicted_mqm`` maps to a 0-100 segment score by ``100 * exp(predicted_mqm / SCALE)``
 (monotone, so it ranks exactly like the prediction), capped by the plain penalty score when the
-segment has a critical finding. The document score is the word-weighted mean.
+segment has a critical finding. The document score is the word-weighted mean. A segment predicted at
+or below the mode's ``flag_below`` gets a whole-segment finding whose message gives the held-out
+precision of such flags. Held-out figures: docs/sections/calibration.md.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from .model import Finding, Segment
+from .model import Finding, Segment, severity_at_least
 from .registry import CHECKS, Check, register
 from .scoring import count_words, penalty, score_from_penalty
 
@@ -54,6 +58,9 @@ RARE_ZIPF = 2.5
 #: at most this many clauses per side for the clause-level similarity
 MAX_CLAUSES = 12
 CHECK_ID = "predicted-quality"
+#: what each mode was fitted on (for messages)
+MODE_DATA = {"en-de": "en-de", "zh-en": "zh-en", "generic-pair": "en-de and zh-en",
+             "target-only": "zh-en English targets (no source)"}
 
 _NUMBER = re.compile(r"\d+(?:[.,'\u00a0\u202f ]\d{3})*(?:[.,]\d+)?")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
@@ -142,11 +149,14 @@ def clauses(text: str) -> list[str]:
 
 
 def similarity_features(sources: Sequence[str], targets: Sequence[str], encoder: Encoder,
-                        known: dict[str, np.ndarray] | None = None) -> list[dict[str, float]]:
-    """Sentence cosine and lowest clause-level cosine (each clause vs. its best match) per pair."""
+                        known: dict[str, np.ndarray] | None = None, clause_level: bool = True) -> list[dict[str, float]]:
+    """Sentence cosine and (``clause_level``) lowest clause-level cosine (each clause vs. its best match) per pair."""
     from .embeddings import encode_unique
 
     known = {} if known is None else known
+    if not clause_level:
+        encode_unique(encoder, list(sources) + list(targets), known)
+        return [{"similarity": float(known[s] @ known[t])} for s, t in zip(sources, targets, strict=True)]
     src_cl = [clauses(s) for s in sources]
     tgt_cl = [clauses(t) for t in targets]
     everything = list(sources) + list(targets) + [c for cl in src_cl + tgt_cl for c in cl]
@@ -230,8 +240,10 @@ def load_params(path: str = str(PARAMS_PATH)) -> dict[str, Any]:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
-def load_model(mode: str) -> LinearModel:
-    return LinearModel.from_dict(load_params()["modes"][mode])
+def load_model(mode: str, with_lm: bool = False) -> LinearModel:
+    """The model of ``mode``; with ``with_lm``, its variant with LM features when one ships."""
+    d = load_params()["modes"][mode]
+    return LinearModel.from_dict(d["lm_variant"] if with_lm and "lm_variant" in d else d)
 
 
 def mode_for(paired: bool, src_lang: str | None, tgt_lang: str | None) -> str:
@@ -252,6 +264,27 @@ def combine(calibrated: float, penalty_score: float, findings: Iterable[Finding]
     if any(f.severity == "critical" for f in findings):
         return min(calibrated, penalty_score)
     return calibrated
+
+
+def flag_findings(segments: Sequence[Segment], predicted: Sequence[float], mode: str, with_lm: bool) -> list[Finding]:
+    """A finding on each segment predicted at or below the mode's ``flag_below`` (fitted on the ratings)."""
+    d = load_params()["modes"][mode]
+    d = d["lm_variant"] if with_lm and "lm_variant" in d else d
+    below, precision, rate = d.get("flag_below"), d.get("flag_precision"), d.get("major_rate")
+    if below is None or precision is None or rate is None:
+        return []
+    out = []
+    for seg, mqm in zip(segments, predicted, strict=True):
+        if mqm > below:
+            continue
+        out.append(Finding(
+            check=CHECK_ID, category=PredictedQuality.category, severity="minor", start=seg.start, end=seg.end,
+            text=seg.text, segment=seg.index, confidence=float(precision),
+            message=(f"predicted MQM {mqm:.1f}, at or below {below:.1f}: of the WMT23 {MODE_DATA.get(mode, mode)} "
+                     f"segments predicted this low (held out), {precision:.0%} had a major error marked by professional "
+                     f"reviewers (all segments: {rate:.0%}); a whole-segment flag, not the error's place"),
+        ))
+    return out
 
 
 # -- applying it to a report --------------------------------------------------------------------
@@ -275,7 +308,8 @@ def segment_feature_rows(segments: Sequence[Segment], findings: Sequence[Finding
 
         enc = crosslingual_encoder(ctx.config)
         known = ctx.cache.setdefault("embeddings", {}).setdefault(enc.name, {})
-        sims = similarity_features([s.source or "" for s in segments], [s.text for s in segments], enc, known)
+        sims = similarity_features([s.source or "" for s in segments], [s.text for s in segments], enc, known,
+                                   clause_level=any(n.startswith("clause_") for n in model.features))
         for row, sim in zip(rows, sims, strict=True):
             row.update(sim)
     if "lm" in model.needs:
@@ -303,20 +337,29 @@ def apply(segments: Sequence[Segment], findings: list[Finding], ctx: CheckContex
         if not mode:
             ctx.warn(f"calibrated score: no calibration for target language {ctx.tgt_lang!r}; penalty score kept")
         return None
-    model = load_model(mode)
-    try:
-        rows = segment_feature_rows(live, findings, model, ctx)
-    except Exception as exc:  # a missing model must not cost the report
-        ctx.warn(f"calibrated score unavailable ({type(exc).__name__}: {exc}); penalty score kept")
-        return None
+    # the LM variant only when this run already scored the targets with the LM (lm-fluency): no extra model load
+    variants = [True, False] if "lm_surprisals" in ctx.cache else [False]
+    for with_lm in variants:
+        model = load_model(mode, with_lm)
+        try:
+            rows = segment_feature_rows(live, findings, model, ctx)
+            break
+        except Exception as exc:  # a missing model must not cost the report
+            if not with_lm:
+                ctx.warn(f"calibrated score unavailable ({type(exc).__name__}: {exc}); penalty score kept")
+                return None
     by_seg: dict[int, list[Finding]] = {}
     for f in findings:
         by_seg.setdefault(f.segment, []).append(f)
-    for seg, mqm in zip(live, model.predict(rows), strict=True):
+    predicted = model.predict(rows)
+    for seg, mqm in zip(live, predicted, strict=True):
         seg.extra["predicted_mqm"] = round(float(mqm), 3)
         seg.extra["penalty_score"] = round(seg.score, 2)
         seg.score = combine(score_from_mqm(float(mqm)), seg.score, by_seg.get(seg.index, []))
-    ctx.cache.setdefault("models", {})["calibration"] = f"{mode} ({load_params().get('version', '?')})"
+    if severity_at_least("minor", ctx.config.min_severity):
+        findings.extend(flag_findings(live, predicted, mode, "lm" in model.needs))
+    lm_note = " + LM" if "lm" in model.needs else ""
+    ctx.cache.setdefault("models", {})["calibration"] = f"{mode}{lm_note} ({load_params().get('version', '?')})"
     weights = [max(count_words(s.text), 1) for s in segments]
     return float(np.average([s.score for s in segments], weights=weights)) if sum(weights) else 100.0
 
@@ -326,8 +369,9 @@ class PredictedQuality(Check):
     """Switches the calibrated score on; its work runs after the other checks (:func:`apply`)."""
 
     id = CHECK_ID
-    description = ("Segment scores predicted from similarity, fluency, length and findings, calibrated on "
-                   "professional MQM ratings (WMT23); the penalty score stays in penalty_score.")
+    description = ("Segment scores predicted from length, similarity, word frequency, findings (and LM surprisal when "
+                   "lm-fluency ran), calibrated on professional MQM ratings (WMT23); flags segments predicted low. "
+                   "The penalty score stays in penalty_score.")
     category = "accuracy/mistranslation"
     severity = "minor"
     default_enabled = False

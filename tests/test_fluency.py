@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from checker import lm
+from checker.checks.fluency import Candidate, Edit, LanguageModelFluency, Word, candidate_edits, is_testable, unigram_surprisal
 from checker.config import Config
+from checker.model import Segment
 from checker.pipeline import build_document, run_checks
 
 CLEAN = (
@@ -52,6 +56,100 @@ def test_other_languages_are_not_scored(monkeypatch):
     assert report.findings == [] and report.errors == []
 
 
+def test_compute_dtype_can_be_forced(monkeypatch):
+    monkeypatch.setenv("MTCHECK_LM_DTYPE", "float32")
+    assert lm.compute_dtype() == "float32"
+    monkeypatch.setenv("MTCHECK_LM_DTYPE", "bfloat16")
+    assert lm.compute_dtype() == "bfloat16"
+    monkeypatch.setenv("MTCHECK_LM_DTYPE", "")
+    assert lm.compute_dtype() in ("float32", "bfloat16")
+
+
+def test_hyphenated_compound_costs_the_sum_of_its_parts():
+    assert unigram_surprisal("anti-Washington") == pytest.approx(unigram_surprisal("anti") + unigram_surprisal("washington"))
+    assert unigram_surprisal("twelve-second") > unigram_surprisal("second") + 5
+
+
+def _words(text: str) -> list[Word]:
+    """Words of ``text`` as the check builds them, with zero surprisal (no model)."""
+    from types import SimpleNamespace
+
+    from checker.checks.fluency import sentence_words
+
+    offsets = [m.span() for m in re.finditer(r"\w+", text)]
+    return sentence_words(text, SimpleNamespace(offsets=offsets, surprisals=[0.0] * len(offsets)))
+
+
+def test_a_word_right_after_a_quote_mark_is_not_a_candidate():
+    words = _words('"Another One Bites the Dust, "tweeted Abigail, a staff member.')
+    tweeted = next(i for i, w in enumerate(words) if w.text == "tweeted")
+    staff = next(i for i, w in enumerate(words) if w.text == "staff")
+    assert not is_testable(words, tweeted)
+    assert is_testable(words, staff)
+
+
+def test_lone_capitalised_everyday_word_is_tested_but_names_are_not():
+    words = _words("They wanted an outpost Orient aligned with Mark Esper in Iraq.")
+    idx = {w.text: i for i, w in enumerate(words)}
+    assert is_testable(words, idx["Orient"])
+    assert not is_testable(words, idx["Mark"]) and not is_testable(words, idx["Esper"])
+
+
+def _candidate(excess: float, edits: list[Edit]) -> Candidate:
+    seg = Segment(index=0, start=0, end=30, text="the heating bicycle system failed", tgt_lang="en")
+    words = [Word(0, 3, "the", 1.0, 1.0, 0), Word(4, 11, "heating", 8.0, 8.0, 1),
+             Word(12, 19, "bicycle", 10.0 + excess, 10.0, 2), Word(20, 26, "system", 3.0, 3.0, 3)]
+    return Candidate(seg, words, 2, edits)
+
+
+def test_a_deletion_must_also_help_the_neighbouring_words():
+    check = LanguageModelFluency()
+    rest = check.settings["delete_rest_gain"]
+    # the word costs 19 nats in its window, 10 by its frequency (the deletion's cost): 9 nats of excess
+    # deleting it only removes that excess: a rare word that fits (no repair)
+    fits = _candidate(9.0, [Edit("delete", 12, 19, "v", "o", cost=10.0, gain=9.0 + rest / 2)])
+    fits.window_surprisal = 19.0
+    assert fits.rest_gain(fits.edits[0]) == pytest.approx(rest / 2)
+    assert fits.best_repair(check.settings["min_gain"], rest) is None
+    # deleting it also makes the following words likelier: a stray word
+    stray = _candidate(9.0, [Edit("delete", 12, 19, "v", "o", cost=10.0, gain=9.0 + rest + 1)])
+    stray.window_surprisal = 19.0
+    assert stray.best_repair(check.settings["min_gain"], rest) is stray.edits[0]
+    f = check.judge(stray)
+    assert f is not None and f.category == "fluency/garbled" and "delete 'bicycle'" in f.suggestion
+
+
+def test_a_small_gain_is_not_reported_and_a_big_swap_is():
+    check = LanguageModelFluency()
+    small = _candidate(3.0, [Edit("swap", 4, 19, "v", "o", replacement="bicycle heating", gain=check.settings["min_gain"] - 1)])
+    assert check.judge(small) is None
+    big = _candidate(3.0, [Edit("swap", 4, 19, "v", "o", replacement="bicycle heating", gain=check.settings["min_gain"] + 1)])
+    f = check.judge(big)
+    assert f is not None and f.suggestion == "bicycle heating" and f.text == "heating bicycle"
+
+
+def test_all_edits_of_a_word_share_one_original_window():
+    from types import SimpleNamespace
+
+    text = "The council said on Tuesday that the heating bicycle system in the library would be replaced in August."
+    words = _words(text)
+    i = next(k for k, w in enumerate(words) if w.text == "bicycle")
+    ts = SimpleNamespace(expected=[[7, 8]] * 40)
+    edits = candidate_edits(text, words, i, ts, {7: " of", 8: " new"}.get)
+    kinds = {e.kind for e in edits}
+    assert {"delete", "swap", "insert"} <= kinds
+    assert len({e.original for e in edits}) == 1
+    assert all(e.variant != e.original for e in edits)
+    delete = next(e for e in edits if e.kind == "delete")
+    assert "heating system" in delete.variant and "bicycle" not in delete.variant
+    # punctuation next to a deleted word stays
+    text = "Supporters besieged the embassy in Baghdad, itself in retaliation for earlier strikes."
+    words = _words(text)
+    i = next(k for k, w in enumerate(words) if w.text == "itself")
+    delete = next(e for e in candidate_edits(text, words, i, ts, {7: " of", 8: " new"}.get) if e.kind == "delete")
+    assert "Baghdad, in retaliation" in delete.variant
+
+
 # -- model tests -----------------------------------------------------------------------------------
 @pytest.mark.slow
 def test_model_loads_offline_once_per_process(model):
@@ -78,10 +176,12 @@ def test_offsets_map_tokens_to_the_text_exactly(model):
 @pytest.mark.slow
 def test_batching_gives_the_same_surprisal_as_one_at_a_time(model):
     texts = ["Short one.", CLEAN, "The weather is nice today and we are going for a walk in the park."]
+    # bf16 matrix products round differently with the batch shape (about 0.1 nats at worst)
+    tolerance = 1e-3 if model.info.get("dtype") == "float32" else 0.3
     together = lm.token_surprisals(texts, model)
     for text, ts in zip(texts, together, strict=True):
         (alone,) = lm.token_surprisals([text], model)
-        assert max(abs(x - y) for x, y in zip(ts.surprisals, alone.surprisals, strict=True)) < 1e-3
+        assert max(abs(x - y) for x, y in zip(ts.surprisals, alone.surprisals, strict=True)) < tolerance
 
 
 @pytest.mark.slow
@@ -111,10 +211,15 @@ def test_stray_word_is_flagged_with_a_narrow_exact_span(model):
 
 # -- the sample article ---------------------------------------------------------------------------
 MINE = ("lm-fluency", "rare-word", "foreign-fragment")
-CAUGHT = ["outpost Orient aligned", "unreflected escalation"]
-#: garbled phrases the thresholds chosen on bench/fluency.py do not reach (calques and broken clauses)
-MISSED = ["bases of events", "taking victory rounds over them", "would suggest to US government officials or soldiers are",
-          "Famous, Soleimani in 2008 texted"]
+CAUGHT = ["unreflected escalation"]
+#: garbled phrases the thresholds chosen on bench/fluency.py do not reach (calques and broken clauses; deleting
+#: 'Orient' gains only ~4 nats and makes the following words no likelier, unlike the benchmark's stray words)
+MISSED = ["outpost Orient aligned", "bases of events", "taking victory rounds over them",
+          "would suggest to US government officials or soldiers are", "Famous, Soleimani in 2008 texted"]
+#: a word right after a misplaced quote mark (the quote checks' finding, not a stray word)
+NOT_LM = ['"tweeted Abigail']
+#: correct English the model still prefers without a word (deleting the appositive 'itself' gains 5.8 nats)
+KNOWN_FALSE_ALARMS = ["Baghdad, itself in retaliation"]
 
 
 @pytest.fixture(scope="module")
@@ -144,6 +249,19 @@ def test_sample_garbled_phrase_is_flagged_narrowly(sample_text, sample_findings,
 @pytest.mark.xfail(strict=True, reason="known miss: no edit repairs it and its excess stays under the benchmark's thresholds")
 def test_sample_garbled_phrase_known_misses(sample_text, sample_findings, phrase):
     assert _overlapping(sample_findings, sample_text, phrase)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("phrase", NOT_LM)
+def test_sample_correct_phrases_are_not_flagged_by_the_lm(sample_text, sample_findings, phrase):
+    assert not [f for f in _overlapping(sample_findings, sample_text, phrase) if f.check == "lm-fluency"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("phrase", KNOWN_FALSE_ALARMS)
+@pytest.mark.xfail(strict=True, reason="known false alarm: an optional word whose deletion the model prefers")
+def test_sample_known_false_alarms(sample_text, sample_findings, phrase):
+    assert not [f for f in _overlapping(sample_findings, sample_text, phrase) if f.check == "lm-fluency"]
 
 
 @pytest.mark.slow

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import time
 from pathlib import Path
 
@@ -19,17 +20,17 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import checker
-from checker.corpus import profile_disables
 from checker.io.readers import InputError, load_input, parse_delimited, parse_jsonl, read_text_bytes
 from checker.io.stream import iter_records
 from checker.model import Report
 from checker.pipeline import build_document, run_checks
+from checker.registry import all_checks
 
 settings.register_profile("ci", max_examples=40, derandomize=True, deadline=None, database=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
                                                  HealthCheck.data_too_large])
 settings.register_profile("deep", parent=settings.get_profile("ci"), max_examples=2000)
-settings.load_profile("ci")
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 try:
     from checker.io.formats import iter_units as iter_format_units
@@ -239,6 +240,17 @@ def test_format_readers_on_hostile_text_and_bytes(tmp_path_factory, kind, data):
     check_format_file(path, kind)
 
 
+@needs_formats
+@pytest.mark.parametrize("timing", ["00:00:06,500 --> 00:00:09," + "7" * 60, "99999999999:00:00,000 --> 00:00:01,000"])
+def test_srt_timing_out_of_range_is_a_one_line_error(tmp_path, timing):
+    """Found by atheris: a huge millisecond field overflowed ``timedelta`` (OverflowError)."""
+    path = tmp_path / "f.srt"
+    path.write_text(f"1\n00:00:01,000 --> 00:00:02,000\nHello.\n\n2\n{timing}\nWorld.\n", encoding="utf-8")
+    with pytest.raises(InputError, match="cue timing is out of range") as exc:
+        list(iter_format_units(path, "srt"))
+    one_line(exc.value)
+
+
 LAUGHS = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
           + "".join(f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i > 1 else "&lol;" * 10}">' for i in range(1, 10))
           + ']>')
@@ -275,7 +287,8 @@ def test_xml_readers_expand_no_entities_fetch_nothing_and_refuse_deep_nesting(tm
 
 
 #: every default check but the language-model ones (those get their own, slow, test below)
-FAST = {"disable": profile_disables("fast")}
+LM_CHECKS = [cid for cid, c in all_checks().items() if c.requires == "lm"]
+FAST = {"disable": LM_CHECKS}
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -313,17 +326,29 @@ def test_check_pairs_gives_a_valid_report_with_one_record_per_pair(pairs, langs)
 def test_enormous_lines_finish_and_keep_offsets():
     huge = ("word " * 40_000).strip()  # 200k characters, one sentence, no punctuation
     t0 = time.perf_counter()
-    # one 20k-character token: some surface-check regexes are quadratic in token length (reported; 100k takes minutes)
-    assert_valid_report(checker.check_text(huge + "\n" + "x" * 20_000 + ".", "en", **FAST))
+    assert_valid_report(checker.check_text(huge + "\n" + "x" * 100_000 + ".", "en", **FAST))
     assert_valid_report(checker.check_pairs([("Hi.", huge), (huge, "Hallo.")], "en", "de", **FAST))
     assert time.perf_counter() - t0 < 60
+
+
+RULE_CHECKS = {"disable": [cid for cid, c in all_checks().items() if c.requires]}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("unit", ["x", "x-", "x.", "X.", "www.x", "x@", "a\"", "\u00e1", "x_"])
+def test_one_enormous_token_takes_linear_time(unit):
+    """A 40k-character token made of one repeated shape: these once took minutes (quadratic regex backtracking)."""
+    text = unit * (40_000 // len(unit)) + "."
+    t0 = time.perf_counter()
+    assert_valid_report(checker.check_text(text, "en", **RULE_CHECKS))
+    assert time.perf_counter() - t0 < 30  # quadratic took minutes: 27 s at 10k characters for x.
 
 
 @pytest.mark.slow
 @settings(max_examples=6)
 @given(st.lists(hostile_text, min_size=1, max_size=3))
 def test_language_model_checks_give_a_valid_report(targets):
-    lm = profile_disables("fast")
+    lm = LM_CHECKS
     if not lm:
         pytest.skip("no language-model check is registered")
     report = checker.check_pairs([(None, t) for t in targets], None, "en", only=lm)

@@ -68,3 +68,10 @@ def test_rare_word_skips_other_target_languages():
 def test_misspelt_and_coined_words_are_flagged():
     report = lexical("The government gave an unreflected exmaple of its new plan for the railways.")
     assert sorted(f.text for f in report.findings) == ["exmaple", "unreflected"]
+
+
+def test_a_lone_word_common_in_english_is_not_a_foreign_fragment():
+    report = lexical("The police force said some protesters threw objects and set a police van on fire.")
+    assert report.findings == []
+    report = lexical("The minister said, ohne any doubt, that the plan would be approved by the council.")
+    assert [f.text for f in report.findings if f.check == "foreign-fragment"] == ["ohne"]

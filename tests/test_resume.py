@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 import checker.corpus as corpus
@@ -97,8 +98,8 @@ def test_without_resume_or_checkpoint_the_run_starts_over(tmp_path, monkeypatch)
     assert out.read_text(encoding="utf-8") == uninterrupted(src, 4)
 
 
-def cli_command(src: Path, out: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "checker", "check", str(src), "--format", "jsonl", "-o", str(out), "--jobs", "1",
+def cli_command(src: Path, out: Path, *extra: str, jobs: int = 1) -> list[str]:
+    return [sys.executable, "-m", "checker", "check", str(src), "--format", "jsonl", "-o", str(out), "--jobs", str(jobs),
             "--batch-size", "20", "--src-lang", "en", "--tgt-lang", "de", "--disable", ",".join(LIGHT), *extra]
 
 
@@ -109,21 +110,35 @@ def checkpointed(out: Path) -> int:
         return 0
 
 
+def workers_exit(pids: list[int], timeout: float = 15) -> bool:
+    """Whether every process in ``pids`` is gone (or a zombie) within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        alive = [p for p in pids if psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE]
+        if not alive:
+            return True
+        time.sleep(0.2)
+    return False
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
-def test_killed_cli_run_resumes_to_the_uninterrupted_output(tmp_path, sig):
+@pytest.mark.parametrize(("sig", "jobs"), [(signal.SIGKILL, 1), (signal.SIGINT, 1), (signal.SIGKILL, 2)])
+def test_killed_cli_run_resumes_to_the_uninterrupted_output(tmp_path, sig, jobs):
     src = write_corpus(tmp_path / "in.jsonl", 3000)
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     full = tmp_path / "full.jsonl"
     subprocess.run(cli_command(src, full, "--quiet"), cwd=ROOT, env=env, check=True, timeout=300)
     out = tmp_path / "out.jsonl"
-    proc = subprocess.Popen(cli_command(src, out), cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cli_command(src, out, jobs=jobs), cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while checkpointed(out) < 200 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.005)
+    children = [c.pid for c in psutil.Process(proc.pid).children(recursive=True)]
+    assert len(children) >= (jobs if jobs > 1 else 0)
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == (-signal.SIGKILL if sig == signal.SIGKILL else 130), err
+    assert workers_exit(children), "worker processes outlived the killed run"
     if sig == signal.SIGINT:
         assert "--resume" in err and "Traceback" not in err
     assert not out.exists(), "the run finished before it was interrupted"
@@ -135,3 +150,26 @@ def test_killed_cli_run_resumes_to_the_uninterrupted_output(tmp_path, sig):
     assert f"resumed after {done}" in resumed.stderr
     assert out.read_bytes() == full.read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["full.jsonl", "in.jsonl", "out.jsonl"]
+
+
+@pytest.mark.slow
+def test_a_dead_worker_is_a_one_line_error_and_the_run_resumes(tmp_path):
+    src = write_corpus(tmp_path / "in.jsonl", 3000)
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    full = tmp_path / "full.jsonl"
+    subprocess.run(cli_command(src, full, "--quiet"), cwd=ROOT, env=env, check=True, timeout=300)
+    out = tmp_path / "out.jsonl"
+    proc = subprocess.Popen(cli_command(src, out, jobs=2), cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while checkpointed(out) < 200 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    workers = [c for c in psutil.Process(proc.pid).children() if "spawn_main" in " ".join(c.cmdline())]
+    assert workers
+    workers[0].kill()  # as the kernel's out-of-memory killer would
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2 and "a worker process died" in err and "--resume" in err, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    resumed = subprocess.run(cli_command(src, out, "--resume"), cwd=ROOT, env=env, capture_output=True, text=True,
+                             timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert out.read_bytes() == full.read_bytes()

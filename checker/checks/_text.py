@@ -10,10 +10,12 @@ from ..model import Document, Finding
 from ..registry import Check
 
 URL_RE = re.compile(r"(?:https?://|ftp://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)\]]", re.I)
-EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-# bare domains and file names: example.com, report.pdf, config.yaml
-DOMAIN_RE = re.compile(r"\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|edu|gov|io|de|fr|uk|co|info|ai|dev|app|html?|php|"
-                       r"pdf|txt|csv|json|ya?ml|py|js|exe|zip|png|jpe?g)\b", re.I)
+EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# bare domains and file names: example.com, report.pdf, config.yaml (group "span"). Matching starts only where a
+# run of [\w-] starts outside a dotted chain (leading dashes skipped), so a long token like x-x-x... or x.x.x...
+# costs linear, not quadratic, time
+DOMAIN_RE = re.compile(r"(?<![\w-])(?<!\w\.)-*+\b(?P<span>[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|edu|gov|io|de|fr|uk|co|info|ai|"
+                       r"dev|app|html?|php|pdf|txt|csv|json|ya?ml|py|js|exe|zip|png|jpe?g))\b", re.I)
 # tokens with inner dots that are not sentence ends: U.S., e.g., a.m., Ph.D.
 DOTTED_ABBR_RE = re.compile(r"\b(?:[A-Za-z]\.){2,}")
 
@@ -85,8 +87,9 @@ def doc_finding(
 def protected_spans(text: str) -> list[tuple[int, int]]:
     """Spans of URLs, e-mail addresses, domains/file names and dotted abbreviations."""
     spans: list[tuple[int, int]] = []
-    for rx in (URL_RE, EMAIL_RE, DOMAIN_RE, DOTTED_ABBR_RE):
+    for rx in (URL_RE, EMAIL_RE, DOTTED_ABBR_RE):
         spans.extend(m.span() for m in rx.finditer(text))
+    spans.extend(m.span("span") for m in DOMAIN_RE.finditer(text))
     return spans
 
 

@@ -4,7 +4,8 @@
 segment (``"similarity"`` in JSON) with the model's threshold (scoring caps a
 segment below it) and flags pairs under the threshold, narrowed to the clause
 whose removal raises the similarity most: a target clause (mistranslation or
-addition) or a source clause left untranslated (omission).
+addition) or a source clause left untranslated (omission); narrowing re-encodes the pair, so a run spends at most
+``narrow_budget`` characters on it per character of its pairs.
 
 ``sentence-alignment`` reports what aligning a target document with an unaligned
 source document left over (see :mod:`checker.align`): source sentences with no
@@ -32,6 +33,21 @@ FALLBACK_THRESHOLD = 0.5
 
 _CLAUSE_BREAK = re.compile(r"\s*[,;:()\u2013\u2014\uff0c\uff1b\uff1a\u3001\u3002\uff08\uff09]\s*|\s+-\s+|(?<=[.!?])\s+")
 _WORD = re.compile(r"\w+", re.UNICODE)
+_TOKEN = re.compile(r"\S+")
+_LEADING_PUNCT = "\"'«»“”„‚‘([¿¡"
+_TRAILING_PUNCT = ",.;:!?\"'«»“”’)]…"
+
+
+def _trimmed(text: str, span: tuple[int, int]) -> tuple[int, int] | None:
+    """A whitespace token without its surrounding punctuation, so ``{0},`` stays ``{0}`` whole; None if no word."""
+    s, e = span
+    while s < e and text[s] in _LEADING_PUNCT:
+        s += 1
+    while e > s and text[e - 1] in _TRAILING_PUNCT:
+        e -= 1
+    return (s, e) if _WORD.search(text, s, e) else None
+
+
 MAX_CHUNKS = 12
 #: spans tried per side when narrowing (each costs one encode of the sentence without it)
 MAX_CANDIDATES = 10
@@ -62,7 +78,7 @@ def clause_spans(text: str) -> list[tuple[int, int]]:
 
 def word_windows(text: str, parts: int = 3) -> list[tuple[int, int]]:
     """Overlapping windows of about 1/``parts`` of the words (2 to 6 words); none under 6 words."""
-    words = [m.span() for m in _WORD.finditer(text)]
+    words = [span for m in _TOKEN.finditer(text) if (span := _trimmed(text, m.span())) is not None]
     if len(words) < 6:
         return []
     size = max(2, min(6, len(words) // parts))
@@ -100,6 +116,12 @@ class Narrowed:
     start: int
     end: int
     similarity: float  # similarity with the chunk left out
+
+
+def narrowing_cost(source: str, target: str) -> int:
+    """Characters :func:`narrow_span` encodes for a pair (its variants with one span left out)."""
+    return sum(len(without(target, sp)) for sp in candidate_spans(target)) + \
+        sum(len(without(source, sp)) for sp in candidate_spans(source))
 
 
 def narrow_span(
@@ -148,6 +170,10 @@ class SourceSimilarity(Check):
         "min_gain": 0.05,  # narrowing: a chunk must raise the similarity this much when left out ...
         "min_recovered": 0.8,  # ... and to at least this fraction of the threshold
         "narrow_above": 0.3,  # below this no single chunk explains the gap: the whole sentence is flagged
+        # narrowing encodes at most narrow_budget characters per character of the run's pairs, and at least
+        # narrow_min_chars, in document order (bounds its cost where many pairs are flagged); None: no bound
+        "narrow_budget": 0.25,
+        "narrow_min_chars": 5000,
     }
 
     def run(self, doc: Document, ctx: CheckContext) -> Iterator[Finding]:
@@ -163,14 +189,27 @@ class SourceSimilarity(Check):
             for seg, sim in zip(todo, cosine_rows(vecs[:len(todo)], vecs[len(todo):]), strict=True):
                 seg.similarity = float(sim)
         threshold, calibrated = threshold_for(enc.name, self.settings["threshold"])
+        share = self.settings["narrow_budget"]
+        budget = float("inf") if share is None else \
+            max(self.settings["narrow_min_chars"], share * sum(len(s.source or "") + len(s.text) for s in segs))
         for seg in segs:
             if min(count_words(seg.text), count_words(seg.source or "")) < self.settings["min_words"]:
                 continue
             seg.extra["similarity_threshold"] = threshold
-            if seg.similarity is not None and seg.similarity < threshold:
-                yield self._finding(ctx, enc, seg, threshold, calibrated)
+            if seg.similarity is None or seg.similarity >= threshold:
+                continue
+            narrowed, skipped = None, False
+            if seg.extra.get("alignment", "1-1") == "1-1" and seg.similarity >= self.settings["narrow_above"]:
+                cost = narrowing_cost(seg.source or "", seg.text)
+                skipped = cost > budget
+                if not skipped:
+                    budget -= cost
+                    narrowed = narrow_span(ctx, enc, seg.source or "", seg.text, seg.similarity,
+                                           self.settings["min_gain"], self.settings["min_recovered"] * threshold)
+            yield self._finding(enc, seg, threshold, calibrated, narrowed, skipped)
 
-    def _finding(self, ctx: CheckContext, enc: Encoder, seg: Segment, threshold: float, calibrated: bool) -> Finding:
+    def _finding(self, enc: Encoder, seg: Segment, threshold: float, calibrated: bool, narrowed: Narrowed | None,
+                 skipped: bool) -> Finding:
         sim = seg.similarity or 0.0
         model = enc.name.split(" ")[0]
         basis = f"below {threshold:.2f} for {model}" if calibrated else \
@@ -178,12 +217,9 @@ class SourceSimilarity(Check):
         head = f"Similarity {sim:.2f} to the source, {basis}"
         severity = "critical" if sim < self.settings["critical_below"] else self.severity
         confidence = min(1.0, 0.5 + (threshold - sim) / max(threshold, 1e-6))
-        narrowed = None
-        if seg.extra.get("alignment", "1-1") == "1-1" and sim >= self.settings["narrow_above"]:
-            narrowed = narrow_span(ctx, enc, seg.source or "", seg.text, sim, self.settings["min_gain"],
-                                   self.settings["min_recovered"] * threshold)
         if narrowed is None:
-            return self.flag(seg, 0, len(seg.text), f"{head}: the translation may not mean what the source says.",
+            note = " (not narrowed: this run's narrowing budget is spent, see narrow_budget)" if skipped else ""
+            return self.flag(seg, 0, len(seg.text), f"{head}: the translation may not mean what the source says{note}.",
                              severity=severity, confidence=confidence)
         if narrowed.side == "source":
             part = (seg.source or "")[narrowed.start:narrowed.end]

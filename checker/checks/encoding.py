@@ -10,7 +10,7 @@ from ..context import CheckContext
 from ..model import Finding, Segment
 from ..registry import SegmentCheck, register
 
-_NON_ASCII_TOKEN = re.compile(r"\S*[^\x00-\x7f]\S*")
+_NON_ASCII_TOKEN = re.compile(r"(?<!\S)\S*[^\x00-\x7f]\S*")
 # UTF-8 read as Latin-1/cp1252: 'Ã' or 'Â' or 'â€' followed by a continuation-looking character
 _MOJIBAKE_HINT = re.compile(r"[ÃÂ][\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
                             r"\u2013-\u203a\u20ac\u2122]|â€|Ð[\x80-\xbf]|Ñ[\x80-\xbf]")

@@ -118,6 +118,8 @@ class ForeignFragment(Check):
         "min_foreign_zipf": 3.0,
         "min_confidence": 0.7,  # lingua's confidence, restricted to the target and suspect language
         "max_words": 6,
+        # a lone word must also be rare in the target language ('police van' is English, not Dutch)
+        "lone_word_max_zipf": 3.0,
     }
 
     def run(self, doc: Document, ctx: CheckContext) -> Iterator[Finding]:
@@ -163,6 +165,8 @@ class ForeignFragment(Check):
     def _judge(self, seg: Segment, run, tgt: str) -> Finding | None:
         st = self.settings
         if max(lean for _, _, lean in run) < st["min_strong_lean"]:
+            return None
+        if len(run) == 1 and word_zipf(run[0][0].group(), tgt) >= st["lone_word_max_zipf"]:
             return None
         a, b = run[0][0].start(), run[-1][0].end()
         lang = run[0][1]

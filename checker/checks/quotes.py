@@ -28,7 +28,7 @@ REPORTING_VERBS = wordset(
 _DETACHED_END = re.compile(r"([.!?,;:…])([ \t\u00a0]+)([\"”])[ \t]*$")
 _DETACHED_MID = re.compile(r"([.!?,;:…])([ \t\u00a0]+)([\"”])(?=[ \t]+[\"“A-Z])")
 _WRONG_SIDE = re.compile(r"([,.!?])([ \t\u00a0]+)([\"“])([a-z][\w'-]*)")
-_GLUED_CLOSE = re.compile(r"(\w+)([\"”])([ \t]+)([A-Z][\w'-]*)")
+_GLUED_CLOSE = re.compile(r"(?<!\w)(\w+)([\"”])([ \t]+)([A-Z][\w'-]*)")
 _GLUED_BOTH = re.compile(r"([a-z])([\"“”])([A-Za-z])")
 # 'country." region".': after a quotation closed with a full stop, 1-3 lowercase words closed by another quote,
 # or a single lowercase word ending the paragraph

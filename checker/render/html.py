@@ -69,7 +69,9 @@ def render_html(report: Report) -> str:
         + (f" · source language {escape(str(report.src_lang))}" if report.src_lang else "")
         + f" · {report.word_count} words · {len(report.segments)} segments</div>"
         f'<p><span class="score {_score_class(report.score)}">{report.score:.1f}</span> / 100 &nbsp; '
-        f"{len(report.findings)} findings: {sev.get('critical', 0)} critical, {sev.get('major', 0)} major, "
+        + (f"(predicted from MQM ratings; penalty score {report.penalty_score:.1f}) &nbsp; "
+           if report.penalty_score is not None else "")
+        + f"{len(report.findings)} findings: {sev.get('critical', 0)} critical, {sev.get('major', 0)} major, "
         f"{sev.get('minor', 0)} minor</p><div class=\"chips\">{chips}</div>"
     )
     body = render_body(report)

@@ -11,8 +11,10 @@ if TYPE_CHECKING:
 
 CSV_FIELDS = [
     "segment", "segment_id", "start", "end", "side", "text", "check", "category",
-    "severity", "confidence", "message", "suggestion", "segment_score",
+    "severity", "confidence", "message", "suggestion", "segment_score", "unit_start", "unit_end",
 ]
+"""``start``/``end`` index the whole input text (target side) or the unit's source (source side);
+``unit_start``/``unit_end`` index the unit's own target or source, like the JSONL records."""
 
 
 def findings_csv(report: Report) -> str:
@@ -21,6 +23,7 @@ def findings_csv(report: Report) -> str:
     w.writeheader()
     for f in report.findings:
         seg = report.segments[f.segment] if report.segments else None
+        base = seg.start if seg is not None and f.side == "target" else 0
         w.writerow({
             "segment": f.segment,
             "segment_id": seg.id if seg else None,
@@ -35,5 +38,7 @@ def findings_csv(report: Report) -> str:
             "message": f.message,
             "suggestion": f.suggestion or "",
             "segment_score": round(seg.score, 2) if seg else "",
+            "unit_start": f.start - base,
+            "unit_end": f.end - base,
         })
     return buf.getvalue()

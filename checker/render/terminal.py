@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -50,30 +51,21 @@ def render_terminal(report: Report, console: Console, show_text: bool = True, ma
             console.print(_highlighted(report.text, report.findings, 0, numbers))
         console.print()
     if report.findings:
-        table = Table(title="Findings", show_lines=False, expand=True)
-        table.add_column("#", justify="right", style="dim", no_wrap=True)
-        table.add_column("where", no_wrap=True)
-        table.add_column("severity", no_wrap=True)
-        table.add_column("check", no_wrap=True)
-        table.add_column("text", overflow="fold", max_width=28)
-        table.add_column("why", overflow="fold")
         shown = report.findings if max_findings is None else report.findings[:max_findings]
-        for f in shown:
-            seg = report.segments[f.segment]
-            where = seg.id if seg.id else _line_col(report.text, f.start) if not report.paired else str(f.segment)
-            why = f.message + (f" ({f.suggestion})" if f.suggestion else "")
-            table.add_row(
-                str(numbers[id(f)]), where, Text(f.severity, style=SEV_STYLES[f.severity]), f.check,
-                escape(repr(f.text)[1:-1]) if f.text.strip() else repr(f.text), why,
-            )
-        console.print(table)
+        if console.width < 110:
+            _findings_list(report, shown, console, numbers)
+        else:
+            _findings_table(report, shown, console, numbers)
         if max_findings is not None and len(report.findings) > max_findings:
             console.print(f"… {len(report.findings) - max_findings} more findings (use --format json for all)")
     sev = report.counts("severity")
     cats = ", ".join(f"{k} {v}" for k, v in sorted(report.counts("category").items())) or "none"
     colour = "green" if report.score >= 90 else "yellow" if report.score >= 70 else "red"
     summary = (
-        f"[bold {colour}]score {report.score:.1f}/100[/]   {len(report.findings)} findings "
+        f"[bold {colour}]score {report.score:.1f}/100[/]"
+        + (f" (predicted from MQM ratings; penalty score {report.penalty_score:.1f})" if report.penalty_score is not None
+           else "")
+        + f"   {len(report.findings)} findings "
         f"({sev.get('critical', 0)} critical, {sev.get('major', 0)} major, {sev.get('minor', 0)} minor)\n"
         f"{report.word_count} words, {len(report.segments)} segments, target {report.tgt_lang}"
         + (f", source {report.src_lang}" if report.src_lang else "")
@@ -83,6 +75,42 @@ def render_terminal(report: Report, console: Console, show_text: bool = True, ma
     for err in report.errors:
         summary += f"\n[yellow]note:[/] {escape(err)}"
     console.print(Panel(summary, title=escape(report.name), expand=False))
+
+
+def _where(report: Report, f) -> str:
+    seg = report.segments[f.segment]
+    return seg.id if seg.id else _line_col(report.text, f.start) if not report.paired else str(f.segment)
+
+
+def _shown_text(f) -> str:
+    return escape(repr(f.text)[1:-1]) if f.text.strip() else repr(f.text)
+
+
+def _findings_table(report: Report, shown, console: Console, numbers: dict[int, int]) -> None:
+    table = Table(title="Findings", show_lines=False, expand=True)
+    table.add_column("#", justify="right", style="dim", no_wrap=True)
+    table.add_column("where", no_wrap=True)
+    table.add_column("severity", no_wrap=True)
+    table.add_column("check", no_wrap=True)
+    table.add_column("text", overflow="fold", max_width=28)
+    table.add_column("why", overflow="fold")
+    for f in shown:
+        why = f.message + (f" ({f.suggestion})" if f.suggestion else "")
+        table.add_row(str(numbers[id(f)]), _where(report, f), Text(f.severity, style=SEV_STYLES[f.severity]), f.check,
+                      _shown_text(f), why)
+    console.print(table)
+
+
+def _findings_list(report: Report, shown, console: Console, numbers: dict[int, int]) -> None:
+    """Narrow terminals: one heading line per finding, the reason indented below it."""
+    console.print(Text("Findings", style="bold"))
+    for f in shown:
+        head = Text(f"[{numbers[id(f)]}] ", style="dim") + Text(_where(report, f) + "  ")
+        head += Text(f.severity, style=SEV_STYLES[f.severity]) + Text(f"  {f.check}  ") + Text(
+            repr(f.text) if not f.text.strip() else f"'{f.text}'", style="bold")
+        console.print(head)
+        why = f.message + (f" ({f.suggestion})" if f.suggestion else "")
+        console.print(Padding(Text(why), (0, 0, 0, 4)))
 
 
 def _line_col(text: str, offset: int) -> str:

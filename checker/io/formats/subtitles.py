@@ -26,3 +26,5 @@ def iter_srt_units(text: str, name: str) -> Iterator[dict[str, Any]]:
     except srt.SRTParseError as exc:
         where = text[: getattr(exc, "expected_start", 0)].count("\n") + 1
         raise InputError(f"{name}: malformed SRT near line {where}: expected a cue number and a timing line") from None
+    except (OverflowError, ValueError) as exc:  # a timestamp too large for a timedelta (found by atheris)
+        raise InputError(f"{name}: malformed SRT: a cue timing is out of range ({exc})") from None

@@ -1,0 +1,54 @@
+"""Drop findings that another finding already explains.
+
+Two checks often see the same problem from different sides: a segment left in German is
+``untranslated`` *and* full of ``rare-word`` and ``foreign-fragment`` hits; a missing ``<b>`` is a
+``placeholder-mismatch`` *and* an ``inline-tags`` finding. Counting both would double the penalty
+and clutter the report, so a finding is dropped when a finding of a check that *subsumes* it covers
+its span in the same segment, on the same side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .model import Finding
+
+_LEXICAL = frozenset({"foreign-fragment", "rare-word", "lm-fluency", "gibberish", "lowercase-sentence-start"})
+
+#: check id -> the checks whose findings inside its span it explains
+SUBSUMES: dict[str, frozenset[str]] = {
+    "untranslated": _LEXICAL | {"wrong-language"},
+    "identical-to-source": _LEXICAL | {"wrong-language", "untranslated"},
+    "wrong-language": _LEXICAL,
+    "foreign-fragment": frozenset({"rare-word", "lm-fluency", "gibberish"}),
+    "mojibake": frozenset({"rare-word", "gibberish", "lm-fluency", "bad-characters"}),
+    "placeholder-mismatch": frozenset({"inline-tags"}),
+}
+
+
+def _covers(outer: Finding, inner: Finding) -> bool:
+    if outer.segment != inner.segment or outer.side != inner.side:
+        return False
+    if outer.start == outer.end:  # a zero-width (whole-segment) finding explains the segment
+        return True
+    if inner.check == "inline-tags":  # a tag pair's span is wider than each tag: any overlap counts
+        return outer.start < inner.end and inner.start < outer.end
+    return outer.start <= inner.start and inner.end <= outer.end
+
+
+def drop_subsumed(findings: Iterable[Finding]) -> list[Finding]:
+    """``findings`` without those a subsuming finding of the same segment and side covers."""
+    findings = list(findings)
+    by_segment: dict[int, list[Finding]] = {}
+    for f in findings:
+        if f.check in SUBSUMES:
+            by_segment.setdefault(f.segment, []).append(f)
+    if not by_segment:
+        return findings
+    out = []
+    for f in findings:
+        outers = by_segment.get(f.segment, ())
+        if any(o is not f and f.check in SUBSUMES[o.check] and _covers(o, f) for o in outers):
+            continue
+        out.append(f)
+    return out

@@ -1,0 +1,78 @@
+"""The web page under load and failure: size limits, concurrent sessions, one crashing check."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("streamlit", reason="the web page needs streamlit")
+
+from streamlit.testing.v1 import AppTest
+
+from app.inputs import MAX_BYTES
+from checker import all_checks, cli
+from checker.checks.repetition import DoubledWord
+
+APP = str(Path(__file__).resolve().parent.parent / "app" / "streamlit_app.py")
+#: model-backed checks are off here (mtcheck.toml): these tests are about the page, not the models
+MODEL_CHECKS = [cid for cid, cls in all_checks().items() if cls.default_enabled and cls.requires]
+
+
+@pytest.fixture(autouse=True)
+def workdir(tmp_path, monkeypatch) -> Path:
+    quoted = ", ".join(f'"{c}"' for c in MODEL_CHECKS)
+    (tmp_path / "mtcheck.toml").write_text(f"[checks]\ndisable = [{quoted}]\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def session(text: str) -> AppTest:
+    """A fresh session (as a new browser tab gets) with ``text`` pasted, not yet checked."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.text_area(key="target_text").set_value(text)
+    return at
+
+
+def checked(text: str) -> AppTest:
+    at = session(text)
+    at.button(key="check").click().run()
+    assert not at.exception
+    return at
+
+
+def test_the_server_refuses_uploads_over_the_page_limit():
+    command = cli.app_command(8501, "127.0.0.1")
+    limit_mb = int(command[command.index("--server.maxUploadSize") + 1])
+    assert limit_mb * 1024 * 1024 == MAX_BYTES  # Streamlit refuses bigger files before the page sees them
+
+
+def test_two_sessions_at_once_keep_their_own_results():
+    first = session("The the report was published on Monday. It is good.")
+    second = session("Prices rose sharply ,and nobody knew why. The end.")
+    with ThreadPoolExecutor(2) as pool:  # both users press Check at the same time
+        list(pool.map(lambda at: at.button(key="check").click().run(), [first, second]))
+    first.run()  # and the first user's page reruns after the second user checked
+    assert not first.exception and not second.exception
+    a, b = first.session_state["report"], second.session_state["report"]
+    assert a.text.startswith("The the report") and b.text.startswith("Prices rose")
+    assert {f.check for f in a.findings} != {f.check for f in b.findings}
+    assert "doubled-word" in {f.check for f in a.findings}
+    assert all(a.text[f.start:f.end] == f.text for f in a.findings if f.side == "target")
+    assert all(b.text[f.start:f.end] == f.text for f in b.findings if f.side == "target")
+
+
+def test_a_crashing_check_is_reported_while_the_others_still_report(monkeypatch):
+    def boom(self, doc, ctx):
+        raise RuntimeError("regex engine on fire")
+
+    monkeypatch.setattr(DoubledWord, "run", boom)
+    at = checked("The the report was published on Monday ,as planned. It is good.")
+    report = at.session_state["report"]
+    assert "check doubled-word failed: RuntimeError: regex engine on fire" in report.errors
+    assert "doubled-word" not in {f.check for f in report.findings}
+    assert report.findings, "the other checks must still report"
+    assert not [e.value for e in at.error]  # a warning on the page, not an error that hides the report
+    assert any("doubled-word failed" in w.value for w in at.warning)
