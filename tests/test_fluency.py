@@ -38,6 +38,7 @@ def test_cache_dir_follows_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert lm.cache_root() == tmp_path / "mtcheck"
     assert lm.model_cache_dir().parent == tmp_path / "mtcheck"
+    assert lm.model_cache_dir("bfloat16").name == lm.model_cache_dir().name + "-bfloat16"
 
 
 def test_missing_model_is_a_warning_not_a_crash(monkeypatch):
