@@ -211,12 +211,13 @@ def test_stray_word_is_flagged_with_a_narrow_exact_span(model):
 
 
 # -- the sample article ---------------------------------------------------------------------------
-MINE = ("lm-fluency", "rare-word", "foreign-fragment")
-CAUGHT = ["unreflected escalation"]
-#: garbled phrases the thresholds chosen on bench/fluency.py do not reach (calques and broken clauses; deleting
-#: 'Orient' gains only ~4 nats and makes the following words no likelier, unlike the benchmark's stray words)
-MISSED = ["outpost Orient aligned", "bases of events", "taking victory rounds over them",
-          "would suggest to US government officials or soldiers are", "Famous, Soleimani in 2008 texted"]
+MINE = ("lm-fluency", "rare-word", "foreign-fragment", "broken-clause")
+#: caught by rare-word ('unreflected') and broken-clause (a subjectless clause; a bare adjective opening a sentence)
+CAUGHT = ["unreflected escalation", "would suggest to US government officials or soldiers are",
+          "Famous, Soleimani in 2008 texted"]
+#: garbled phrases the thresholds chosen on bench/fluency.py do not reach (calques; deleting 'Orient' gains only
+#: ~4 nats and makes the following words no likelier, unlike the benchmark's stray words)
+MISSED = ["outpost Orient aligned", "bases of events", "taking victory rounds over them"]
 #: a word right after a misplaced quote mark (the quote checks' finding, not a stray word)
 NOT_LM = ['"tweeted Abigail']
 #: correct English the model still prefers without a word (deleting the appositive 'itself' gains 5.8 nats)

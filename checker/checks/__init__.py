@@ -26,6 +26,7 @@ MODULES = [
     "consistency",
     "lexical",
     "fluency",
+    "syntax",
 ]
 
 for _name in MODULES:
