@@ -10,10 +10,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ..model import Document
 from ..pipeline import build_document, build_pair_document
@@ -26,23 +28,37 @@ class InputError(ValueError):
     """Input that cannot be checked; the message is one line for the user."""
 
 
+@contextmanager
+def open_input(path: str | Path, name: str | None = None) -> Iterator[IO[bytes]]:
+    """The input as a binary stream (``-`` is stdin), with one-line errors for unreadable paths."""
+    name = name or str(path)
+    if str(path) == "-":
+        yield sys.stdin.buffer
+        return
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"{name}: no such file")
+    if p.is_dir():
+        raise InputError(f"{name}: is a directory, not a file")
+    try:
+        fh = p.open("rb")
+    except PermissionError:
+        raise InputError(f"{name}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read ({exc.strerror})") from None
+    with fh:
+        yield fh
+
+
 def read_bytes(path: str, max_bytes: int = MAX_BYTES) -> bytes:
     """All bytes of ``path`` (``-`` is stdin), refusing missing, directory and huge inputs."""
-    if path == "-":
-        data = sys.stdin.buffer.read(max_bytes + 1)
-    else:
-        p = Path(path)
-        if not p.exists():
-            raise InputError(f"{path}: no such file")
-        if p.is_dir():
-            raise InputError(f"{path}: is a directory, not a file")
-        try:
-            size = p.stat().st_size
+    with open_input(path) as fh:
+        if fh is not sys.stdin.buffer:
+            size = os.fstat(fh.fileno()).st_size
             if size > max_bytes:
                 raise InputError(f"{path}: file is {size / 1e6:.0f} MB, over the {max_bytes / 1e6:.0f} MB limit")
-            data = p.read_bytes()
-        except PermissionError:
-            raise InputError(f"{path}: permission denied") from None
+        try:
+            data = fh.read(max_bytes + 1)
         except OSError as exc:
             raise InputError(f"{path}: cannot read ({exc.strerror})") from None
     if len(data) > max_bytes:

@@ -17,14 +17,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, Any
 
-from .readers import InputError, _pair_dict, detect_format
+from .readers import InputError, _pair_dict, detect_format, open_input
 
 #: longest line (bytes) a streaming reader accepts; longer ones are an error, not a memory spike
 MAX_LINE_BYTES = 16 * 1024 * 1024
@@ -44,27 +41,6 @@ def stream_kind(path: str, fmt: str | None = None) -> str | None:
     """``jsonl``/``csv``/``tsv`` when ``path`` (or ``fmt``) is a record format that streams, else None."""
     kind = detect_format(path, fmt)
     return kind if kind in STREAM_FORMATS else None
-
-
-@contextmanager
-def open_input(path: str) -> Iterator[IO[bytes]]:
-    """The input as a binary stream (``-`` is stdin), with one-line errors for unreadable paths."""
-    if path == "-":
-        yield sys.stdin.buffer
-        return
-    p = Path(path)
-    if not p.exists():
-        raise InputError(f"{path}: no such file")
-    if p.is_dir():
-        raise InputError(f"{path}: is a directory, not a file")
-    try:
-        fh = p.open("rb")
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    with fh:
-        yield fh
 
 
 def input_fingerprint(path: str, size: int = 65536) -> str:

@@ -10,6 +10,7 @@ pipeline adds the inline code spans as ``extra["protected_spans"]``).
 from __future__ import annotations
 
 import io
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ...model import Document
+from ..readers import open_input
 from .units import STATES, InputError, make_unit
 
 __all__ = ["EXTENSIONS", "KINDS", "STATES", "iter_units", "load_units_document", "make_unit"]
@@ -33,22 +35,12 @@ def kind_of(path: str | Path) -> str | None:
 
 @contextmanager
 def _open_binary(path: str | Path, name: str) -> Iterator[IO[bytes]]:
+    """A seekable binary stream of a non-empty file (stdin is read into memory)."""
     if str(path) == "-":
         yield io.BytesIO(sys.stdin.buffer.read())
         return
-    p = Path(path)
-    if not p.exists():
-        raise InputError(f"{name}: no such file")
-    if p.is_dir():
-        raise InputError(f"{name}: is a directory, not a file")
-    try:
-        fh = p.open("rb")
-    except PermissionError:
-        raise InputError(f"{name}: permission denied") from None
-    except OSError as exc:
-        raise InputError(f"{name}: cannot read ({exc.strerror})") from None
-    with fh:
-        if p.stat().st_size == 0:
+    with open_input(path, name) as fh:
+        if os.fstat(fh.fileno()).st_size == 0:
             raise InputError(f"{name}: file is empty")
         yield fh
 
