@@ -103,6 +103,12 @@ def cli_command(src: Path, out: Path, *extra: str, jobs: int = 1) -> list[str]:
             "--batch-size", "20", "--src-lang", "en", "--tgt-lang", "de", "--disable", ",".join(LIGHT), *extra]
 
 
+def default_sigint() -> None:
+    """Ctrl-C's default action in the child: a shell running the tests in the background (nohup, CI) starts
+    them with SIGINT ignored, and Python keeps an ignored SIGINT ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def checkpointed(out: Path) -> int:
     try:
         return json.loads(out.with_name(out.name + ".ckpt").read_text(encoding="utf-8"))["records"]
@@ -129,7 +135,8 @@ def test_killed_cli_run_resumes_to_the_uninterrupted_output(tmp_path, sig, jobs)
     full = tmp_path / "full.jsonl"
     subprocess.run(cli_command(src, full, "--quiet"), cwd=ROOT, env=env, check=True, timeout=300)
     out = tmp_path / "out.jsonl"
-    proc = subprocess.Popen(cli_command(src, out, jobs=jobs), cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cli_command(src, out, jobs=jobs), cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=default_sigint)
     deadline = time.monotonic() + 120
     while checkpointed(out) < 200 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.005)
