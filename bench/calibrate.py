@@ -6,7 +6,7 @@ fits one ridge model per mode on out-of-fold splits by ``seg_id`` (no source sen
 train and test), prints held-out Kendall tau (overall and within item) and Major-span P/R/F1 next
 to the baselines, then refits on all segments and writes ``checker/data/calibration.json``.
 
-    python bench/calibrate.py --lm-only   # SmolLM2 surprisal of the zh-en targets (about 12 min on 2 cores; resumable)
+    python bench/calibrate.py --lm-only   # SmolLM2 surprisal of the zh-en targets (about 2.5 min on 2 cores in bf16; resumable)
     python bench/calibrate.py             # features (cached; about 6 min the first time), evaluation, parameters
     python bench/calibrate.py --no-write  # evaluate only
 
