@@ -1,6 +1,6 @@
 """Clause structure of English targets from a dependency parse (spaCy ``en_core_web_sm``, optional).
 
-``broken-clause`` reports two kinds of breakage machine translation leaves and a
+``broken-clause`` reports three kinds of breakage machine translation leaves and a
 language model scores as merely unusual:
 
 * a finite verb heading a complement clause with no subject, right after a noun
