@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ..context import CheckContext
 from ..model import Document, Finding
 from ..registry import Check
 
@@ -56,6 +57,17 @@ def iter_blocks(doc: Document) -> Iterator[Block]:
         last_block = seg.block
     if current is not None:
         yield Block(current[0], current[1], doc.text[current[0]:current[1]])
+
+
+class BlockCheck(Check):
+    """A check that reads one paragraph at a time: implement :meth:`check_block`."""
+
+    def run(self, doc: Document, ctx: CheckContext) -> Iterator[Finding]:
+        for block in iter_blocks(doc):
+            yield from self.check_block(doc, block, ctx)
+
+    def check_block(self, doc: Document, block: Block, ctx: CheckContext) -> Iterator[Finding]:
+        raise NotImplementedError
 
 
 def doc_finding(

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from ..context import CheckContext
 from ..model import Document, Finding, Segment
 from ..registry import Check, SegmentCheck, register
-from ._text import Block, doc_finding, inside, iter_blocks, protected_spans
+from ._text import Block, BlockCheck, doc_finding, inside, iter_blocks, protected_spans
 
 # a space (not a line break) before , . ; : ! ? that follows a word or closing mark
 _SPACE_BEFORE = re.compile(r"(?<=[\w\)\]\"”’])([ \t\u00a0]+)([,.;:!?])(?![.\d])")
@@ -42,17 +42,13 @@ _URL_SCHEMES = {"http", "https", "ftp", "mailto", "file", "tel", "urn"}
 
 
 @register
-class MissingSpaceAfterPunctuation(Check):
+class MissingSpaceAfterPunctuation(BlockCheck):
     id = "missing-space-after-punctuation"
     description = "No space after sentence punctuation between two words (e.g. 'end.Next', 'one,two')."
     category = "fluency/punctuation"
     severity = "minor"
 
-    def run(self, doc: Document, ctx: CheckContext) -> Iterator[Finding]:
-        for block in iter_blocks(doc):
-            yield from self._block(doc, block)
-
-    def _block(self, doc: Document, block: Block) -> Iterator[Finding]:
+    def check_block(self, doc: Document, block: Block, ctx: CheckContext) -> Iterator[Finding]:
         text = block.text
         protected = protected_spans(text)
         for m in _MISSING_SPACE.finditer(text):
@@ -82,17 +78,13 @@ _DOUBLED = re.compile(
 
 
 @register
-class DoubledPunctuation(Check):
+class DoubledPunctuation(BlockCheck):
     id = "doubled-punctuation"
     description = "Doubled punctuation such as ',,' '..' ';;' ',.' (not '...', '…' or '?!')."
     category = "fluency/punctuation"
     severity = "minor"
 
-    def run(self, doc: Document, ctx: CheckContext) -> Iterator[Finding]:
-        for block in iter_blocks(doc):
-            yield from self._block(doc, block)
-
-    def _block(self, doc: Document, block: Block) -> Iterator[Finding]:
+    def check_block(self, doc: Document, block: Block, ctx: CheckContext) -> Iterator[Finding]:
         text = block.text
         protected = protected_spans(text)
         for m in _DOUBLED.finditer(text):
