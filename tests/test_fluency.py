@@ -7,7 +7,16 @@ import re
 import pytest
 
 from checker import lm
-from checker.checks.fluency import Candidate, Edit, LanguageModelFluency, Word, candidate_edits, is_testable, unigram_surprisal
+from checker.checks.fluency import (
+    Candidate,
+    Edit,
+    LanguageModelFluency,
+    Word,
+    candidate_edits,
+    is_stray_capital,
+    is_testable,
+    unigram_surprisal,
+)
 from checker.config import Config
 from checker.model import Segment
 from checker.pipeline import build_document, run_checks
@@ -94,6 +103,34 @@ def test_lone_capitalised_everyday_word_is_tested_but_names_are_not():
     idx = {w.text: i for i, w in enumerate(words)}
     assert is_testable(words, idx["Orient"])
     assert not is_testable(words, idx["Mark"]) and not is_testable(words, idx["Esper"])
+
+
+def test_stray_capital_stands_alone_between_lowercase_words():
+    text = "They met to discuss the Crown refugee crisis with Mark Esper in Iraq, Tuesday and Seattle."
+    words = _words(text)
+    idx = {w.text: i for i, w in enumerate(words)}
+    assert is_stray_capital(text, words, idx["Crown"])  # a determiner before it is allowed, unlike is_testable
+    assert not is_stray_capital(text, words, idx["Mark"])  # capitalised neighbour: a name
+    assert not is_stray_capital(text, words, idx["Iraq"])  # punctuation after it
+    text = "Fans of the Kazakh team gathered near the Zyxwv stadium, said Brown quietly."
+    words = _words(text)
+    idx = {w.text: i for i, w in enumerate(words)}
+    assert not is_stray_capital(text, words, idx["Zyxwv"])  # not an everyday word in lowercase
+    assert not is_stray_capital(text, words, idx["Fans"])  # sentence-initial
+
+
+def test_a_stray_capital_deletion_needs_no_rest_gain():
+    check = LanguageModelFluency()
+    # a deletion that gains enough but leaves the neighbours as they were (rest gain 0.5 < delete_rest_gain)
+    cand = _candidate(9.0, [Edit("delete", 12, 19, "v", "o", cost=10.0, gain=check.settings["min_gain"] + 0.5)])
+    cand.window_surprisal = cand.edits[0].gain + 10.0 - 0.5
+    assert check.settings["capital_rest_gain"] <= 0.5 < check.settings["delete_rest_gain"]
+    assert check.judge(cand) is None
+    cand.capital = True
+    f = check.judge(cand)
+    assert f is not None and "capitalised everyday word" in f.message and f.suggestion == "delete 'bicycle'"
+    cand.window_surprisal += 1.0  # the neighbours get worse without it: no finding
+    assert check.judge(cand) is None
 
 
 def _candidate(excess: float, edits: list[Edit]) -> Candidate:
@@ -210,13 +247,22 @@ def test_stray_word_is_flagged_with_a_narrow_exact_span(model):
     assert "nats" in f.message or "missing" in f.message or "reads" in f.message
 
 
+@pytest.mark.slow
+def test_stray_capital_is_flagged(model):
+    text = CLEAN.replace("while the heating system", "while the heating Harvest system")
+    report = fluency(text)
+    at = text.index("Harvest")
+    hits = [f for f in report.findings if f.start <= at < f.end]
+    assert hits and hits[0].text == "Harvest", [(f.text, f.message) for f in report.findings]
+
+
 # -- the sample article ---------------------------------------------------------------------------
 MINE = ("lm-fluency", "rare-word", "foreign-fragment", "broken-clause")
 #: caught by rare-word ('unreflected') and broken-clause (a subjectless clause; a bare adjective opening a sentence)
 CAUGHT = ["unreflected escalation", "would suggest to US government officials or soldiers are",
           "Famous, Soleimani in 2008 texted"]
 #: garbled phrases the thresholds chosen on bench/fluency.py do not reach (calques; deleting 'Orient' gains only
-#: ~4 nats and makes the following words no likelier, unlike the benchmark's stray words)
+#: ~4 nats, under min_gain even for stray capitals, and makes the following words no likelier)
 MISSED = ["outpost Orient aligned", "bases of events", "taking victory rounds over them"]
 #: a word right after a misplaced quote mark (the quote checks' finding, not a stray word)
 NOT_LM = ['"tweeted Abigail']

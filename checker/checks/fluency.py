@@ -15,7 +15,10 @@ window around it:
 An edit that makes the window much more likely (``min_gain`` nats) is
 reported with the edit as suggestion. A candidate no edit repairs is still
 reported when its excess is extreme (``spike_excess``): an unexpected word or
-calque. Other languages are skipped: the model is English-only.
+calque. A Title-case everyday word alone between lowercase words (a stray
+capital: 'to discuss the Crown refugee crisis') is tested beyond the candidate
+budget, by its deletion only, which then need not help its neighbours.
+Other languages are skipped: the model is English-only.
 """
 
 from __future__ import annotations
@@ -100,6 +103,30 @@ def _after_quote(words: Sequence[Word], i: int) -> bool:
 
 #: a lone capitalised word is tested when its lowercase form is at least this common (Zipf)
 CAPITAL_MIN_ZIPF = 3.0
+#: a stray capital (see :func:`is_stray_capital`) must be at least this common in lowercase (Zipf)
+STRAY_CAPITAL_MIN_ZIPF = 3.5
+
+
+def is_stray_capital(text: str, words: Sequence[Word], i: int) -> bool:
+    """Whether word ``i`` is a Title-case everyday word alone between two lowercase words.
+
+    'outpost Orient aligned', 'to discuss the Crown refugee crisis': the fragment MT
+    leaves of a mis-split or mistranslated compound. Both neighbours must be plain
+    lowercase words joined to it by one space; names mostly fail that (a capitalised
+    neighbour, punctuation) or the model finds them natural in place (tested by deletion).
+    """
+    if i == 0 or i + 1 >= len(words) or _after_quote(words, i):
+        return False
+    w, prev, nxt = words[i], words[i - 1], words[i + 1]
+    if not (w.text.isalpha() and w.text[:1].isupper() and w.text[1:].islower()):
+        return False
+    if not all(v.text.isalpha() and v.text.islower() for v in (prev, nxt)):
+        return False
+    if text[prev.end : w.start] != " " or text[w.end : nxt.start] != " ":
+        return False
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(w.text.lower(), "en") >= STRAY_CAPITAL_MIN_ZIPF
 
 
 @dataclass
@@ -143,6 +170,8 @@ class Candidate:
     edits: list[Edit] = field(default_factory=list)
     #: surprisal of the word inside its edit window (nats); None before scoring
     window_surprisal: float | None = None
+    #: a stray capital (:func:`is_stray_capital`): its deletion needs a smaller rest gain
+    capital: bool = False
 
     @property
     def word(self) -> Word:
@@ -293,6 +322,10 @@ class LanguageModelFluency(Check):
         "window_after": 24,
         # a candidate no edit repairs is reported when its excess reaches this (nats)
         "spike_excess": 12.0,
+        # stray capitals ('outpost Orient aligned') are tested beyond the budget when their excess reaches this
+        # (only their deletion; 1e9 turns this off), and their deletion needs this rest gain, not delete_rest_gain
+        "capital_excess": 0.0,
+        "capital_rest_gain": 0.0,
         "min_words": 4,
     }
 
@@ -334,15 +367,18 @@ class LanguageModelFluency(Check):
         t1 = time.perf_counter()
         all_ts = [known[s.text] for s in segs]
         cands: list[Candidate] = []
+        capitals: list[Candidate] = []
         n_words = 0
         for seg, ts in zip(segs, all_ts, strict=True):
             words = sentence_words(seg.text, ts)
             n_words += len(words)
             for i, w in enumerate(words):
+                if i > 0 and w.excess >= st["capital_excess"] and is_stray_capital(seg.text, words, i):
+                    capitals.append(Candidate(seg, words, i, capital=True))
                 if i == 0 or not is_testable(words, i):
                     continue  # the first word has no context; names and numbers are unpredictable by nature
                 if w.excess >= st["candidate_excess"] and w.surprisal >= st["candidate_surprisal"]:
-                    cands.append(Candidate(seg, words, i))
+                    cands.append(Candidate(seg, words, i, capital=bool(capitals) and capitals[-1].word is w))
         budget = max(1, round(n_words * st["candidates_per_100_words"] / 100))
         cands.sort(key=lambda c: -c.word.excess)
         cands = cands[:budget]
@@ -351,6 +387,12 @@ class LanguageModelFluency(Check):
         for c in cands:
             c.edits = candidate_edits(c.segment.text, c.words, c.index, by_seg[c.segment.index], decode,
                                       st["window_before"], st["window_after"])
+        chosen = {id(c.word) for c in cands}
+        for c in capitals:  # outside the budget: only their deletion is scored
+            if id(c.word) not in chosen:
+                c.edits = [e for e in candidate_edits(c.segment.text, c.words, c.index, by_seg[c.segment.index], decode,
+                                                      st["window_before"], st["window_after"]) if e.kind == "delete"]
+                cands.append(c)
         texts = sorted({t for c in cands for e in c.edits for t in (e.original, e.variant)})
         t2 = time.perf_counter()
         scored = dict(zip(texts, lm.token_surprisals(texts, model), strict=True)) if texts else {}
@@ -371,11 +413,16 @@ class LanguageModelFluency(Check):
         """The finding for a candidate, or None when it looks fine."""
         st = self.settings
         seg, w = cand.segment, cand.word
-        best = cand.best_repair(st["min_gain"], st["delete_rest_gain"])
+        best = cand.best_repair(st["min_gain"], st["capital_rest_gain"] if cand.capital else st["delete_rest_gain"])
         stats = f"surprisal {w.surprisal:.1f} nats vs. {w.unigram:.1f} expected from its frequency"
         if best is not None:
             conf = min(1.0, 0.5 + (best.gain - st["min_gain"]) / 20)
             span = seg.text[best.start : best.end]
+            if best.kind == "delete" and cand.capital:
+                return self.flag(seg, best.start, best.end,
+                                 f"'{span}' is a capitalised everyday word between lowercase words ({stats}); the sentence "
+                                 "reads far better without it: a fragment of a mistranslated name or compound?",
+                                 category="fluency/garbled", suggestion=f"delete '{span}'", confidence=conf)
             if best.kind == "delete":
                 return self.flag(seg, best.start, best.end,
                                  f"'{span}' is very unexpected here ({stats}); the sentence reads far better without it: "
