@@ -164,6 +164,13 @@ class Report:
             out[k] = out.get(k, 0) + 1
         return out
 
+    def unit_span(self, f: Finding) -> tuple[int, int]:
+        """``f``'s offsets into its own unit: the segment's target, or (``side == "source"``) its source."""
+        if f.side != "target" or not self.segments:
+            return f.start, f.end
+        base = self.segments[f.segment].start
+        return f.start - base, f.end - base
+
     @property
     def word_count(self) -> int:
         from .scoring import count_words

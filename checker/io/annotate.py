@@ -34,8 +34,8 @@ def check_annotatable(kind: str, path: str, out: str) -> None:
 
 def note_text(f: Finding, report: Report) -> str:
     """One line describing a finding, with offsets into the unit's target (or source)."""
-    seg = report.segments[f.segment]
-    where = f"target {f.start - seg.start}-{f.end - seg.start}" if f.side == "target" else f"source {f.start}-{f.end}"
+    start, end = report.unit_span(f)
+    where = f"{f.side} {start}-{end}"
     text = " ".join(f.text.split())
     quoted = f' "{text}"' if text else ""
     fix = f" Suggestion: {' '.join(f.suggestion.split())}" if f.suggestion else ""

@@ -13,10 +13,7 @@ def segment_records(report: Report) -> list[dict[str, Any]]:
     by_seg: dict[int, list[dict[str, Any]]] = {s.index: [] for s in report.segments}
     for f in report.findings:
         d = f.to_dict()
-        if f.side == "target":
-            seg = report.segments[f.segment]
-            d["start"] = f.start - seg.start
-            d["end"] = f.end - seg.start
+        d["start"], d["end"] = report.unit_span(f)
         d.pop("segment", None)
         by_seg.setdefault(f.segment, []).append(d)
     out = []

@@ -23,7 +23,7 @@ def findings_csv(report: Report) -> str:
     w.writeheader()
     for f in report.findings:
         seg = report.segments[f.segment] if report.segments else None
-        base = seg.start if seg is not None and f.side == "target" else 0
+        unit_start, unit_end = report.unit_span(f)
         w.writerow({
             "segment": f.segment,
             "segment_id": seg.id if seg else None,
@@ -38,7 +38,7 @@ def findings_csv(report: Report) -> str:
             "message": f.message,
             "suggestion": f.suggestion or "",
             "segment_score": round(seg.score, 2) if seg else "",
-            "unit_start": f.start - base,
-            "unit_end": f.end - base,
+            "unit_start": unit_start,
+            "unit_end": unit_end,
         })
     return buf.getvalue()
