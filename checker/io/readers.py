@@ -115,14 +115,19 @@ def parse_jsonl(text: str, name: str) -> list[dict[str, Any]]:
     return units
 
 
+def require_target_column(header: list[str], name: str) -> None:
+    """InputError (one line, whatever the header holds) when a CSV/TSV header has no 'target' column."""
+    if "target" not in header:
+        found = ", ".join(" ".join(h.split()) for h in header if h.strip()) or "none"
+        raise InputError(f"{name}: header must have a 'target' column (found: {found})")
+
+
 def parse_delimited(text: str, name: str, delimiter: str) -> list[dict[str, Any]]:
     """Units of a CSV/TSV text with a header naming ``target`` (and ``source``, ``id``)."""
     try:
         reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
         header = [h.strip().lower() for h in (reader.fieldnames or [])]
-        if "target" not in header:
-            found = ", ".join(" ".join(h.split()) for h in header) or "none"  # one line, whatever the header
-            raise InputError(f"{name}: header must have a 'target' column (found: {found})")
+        require_target_column(header, name)
         reader.fieldnames = header
         units = []
         for row in reader:

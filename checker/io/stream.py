@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
-from .readers import InputError, _pair_dict, detect_format, open_input
+from .readers import InputError, _pair_dict, detect_format, open_input, require_target_column
 
 #: longest line (bytes) a streaming reader accepts; longer ones are an error, not a memory spike
 MAX_LINE_BYTES = 16 * 1024 * 1024
@@ -112,9 +112,7 @@ def iter_delimited(fh: IO[bytes], name: str, delimiter: str, skip_bad: bool = Fa
     reader = csv.reader(lines, delimiter=delimiter)
     try:
         header = [h.strip().lower() for h in next(reader, [])]
-        if "target" not in header:
-            found = ", ".join(" ".join(h.split()) for h in header if h.strip()) or "none"  # one line, whatever the header
-            raise InputError(f"{name}: header must have a 'target' column (found: {found})")
+        require_target_column(header, name)
         width = len(header)
         for row in reader:
             lineno = reader.line_num
