@@ -27,6 +27,19 @@ def sample_report(sample_text):
     return checker.check_text(sample_text, tgt_lang="en")
 
 
+@pytest.fixture
+def workdir_without(tmp_path, monkeypatch):
+    """``workdir_without(ids)``: run in a fresh directory whose mtcheck.toml switches ``ids`` off; returns it."""
+
+    def make(check_ids: list[str]) -> Path:
+        quoted = ", ".join(f'"{c}"' for c in check_ids)
+        (tmp_path / "mtcheck.toml").write_text(f"[checks]\ndisable = [{quoted}]\n", encoding="utf-8")
+        monkeypatch.chdir(tmp_path)
+        return tmp_path
+
+    return make
+
+
 def find(report, check_id: str) -> list:
     """Findings of one check."""
     return [f for f in report.findings if f.check == check_id]

@@ -31,12 +31,9 @@ LM_CHECKS = [cid for cid, cls in all_checks().items() if cls.default_enabled and
 
 
 @pytest.fixture(autouse=True)
-def workdir(tmp_path, monkeypatch) -> Path:
+def workdir(workdir_without) -> Path:
     """Run in a fresh directory whose mtcheck.toml switches the LM checks off."""
-    quoted = ", ".join(f'"{c}"' for c in LM_CHECKS)
-    (tmp_path / "mtcheck.toml").write_text(f"[checks]\ndisable = [{quoted}]\n", encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+    return workdir_without(LM_CHECKS)
 
 
 @pytest.fixture(scope="module")

@@ -21,11 +21,8 @@ MODEL_CHECKS = [cid for cid, cls in all_checks().items() if cls.default_enabled 
 
 
 @pytest.fixture(autouse=True)
-def workdir(tmp_path, monkeypatch) -> Path:
-    quoted = ", ".join(f'"{c}"' for c in MODEL_CHECKS)
-    (tmp_path / "mtcheck.toml").write_text(f"[checks]\ndisable = [{quoted}]\n", encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+def workdir(workdir_without) -> Path:
+    return workdir_without(MODEL_CHECKS)
 
 
 def session(text: str) -> AppTest:
