@@ -366,7 +366,8 @@ segs = [s for s in build_document(text, "en").segments if len(WORD_RE.findall(s.
 check.analyse(segs, model)
 top = sorted(((v, k) for k, v in r.timings.items() if k != "total"), reverse=True)[:5]
 print(json.dumps({"cold": cold, "warm": warm, "words": r.word_count, "top": top, "load": model.load_seconds,
-                  "dtype": model.info.get("dtype"), "threads": lm.set_threads(), "profile": check.profile}))
+                  "dtype": model.info.get("dtype"), "threads": lm.set_threads(), "busy": lm.busy_cores(),
+                  "profile": check.profile}))
 """
 
 
@@ -378,7 +379,7 @@ def speed() -> None:
     res = json.loads(out.stdout.strip().splitlines()[-1])
     p = res["profile"]
     print(f"\nsample ({res['words']} words), all checks, {os.cpu_count()} cores ({res['threads']} torch threads, "
-          f"{res['dtype']}, load average {os.getloadavg()[0]:.1f}): cold {res['cold']:.1f} s (new process; model load "
+          f"{res['dtype']}, other processes busy on {res['busy']:.1f} cores): cold {res['cold']:.1f} s (new process; model load "
           f"{res['load']:.1f} s from the disk cache), warm {res['warm']:.2f} s")
     print("warm time by check: " + ", ".join(f"{k} {v:.2f} s" for v, k in res["top"]))
     print(f"lm-fluency: {p['sentences']} sentences scored in {p['sentence_pass_s']:.2f} s; {p['candidates']} candidates, "
@@ -424,6 +425,20 @@ def main() -> None:
                 rfp = f" real {500 * real[0] / real[1]:.2f}" if real else ""
                 print(f"{ce:5.0f} {rg:5.1f} -> {int(res['stray-capital']['found'])}/40 {int(res['stray']['found'])}/40 "
                       f"{rec:.3f} clean-FP {cfp}{rfp}")
+        print("\nsweep: capital_min_gain -> stray-capital found, all-kind recall, real-FP/500w; then the capital "
+              "deletions on real news that pass capital_rest_gain, by gain")
+        for cg in (2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 6.0):
+            res, cfp, real = evaluate(analysed, docs, {**defaults, "capital_min_gain": cg})
+            rec = sum(r["found"] for r in res.values()) / sum(r["total"] for r in res.values())
+            rfp = f" real {500 * real[0] / real[1]:.2f}" if real else ""
+            print(f"{cg:5.1f} -> {int(res['stray-capital']['found'])}/40 {rec:.3f} clean-FP {cfp}{rfp}")
+        gains = sorted((round(e.gain, 1), c.word.text) for name in ("clean", "real") if name in analysed
+                       for c in analysed[name][0] if c.capital for e in c.edits
+                       if e.kind == "delete" and c.rest_gain(e) >= defaults["capital_rest_gain"])
+        print(f"  clean/real capital deletions passing the rest-gain test: {gains}")
+        hits = sorted(round(e.gain, 1) for c in analysed["stray-capital"][0] if c.capital for e in c.edits
+                      if e.kind == "delete" and c.rest_gain(e) >= defaults["capital_rest_gain"])
+        print(f"  stray-capital corruptions, their deletion gains: {hits}")
         print("\nsweep: min_gain spike_excess cand_excess per100 -> recall(all kinds) clean-FP/500w precision [real-FP/500w]")
         for mg in (4.0, 5.0, 6.0, 7.0, 8.0, 10.0):
             for se in (8.0, 10.0, 12.0, 1e9):

@@ -119,25 +119,57 @@ def model_cache_dir(dtype: str = "float32") -> Path:
     return cache_root() / (base if dtype == "float32" else f"{base}-{dtype}")
 
 
+def busy_cores(interval: float = 0.2) -> float:
+    """How many cores other processes keep busy, measured from ``/proc/stat`` over ``interval`` seconds.
+
+    The load average is no use for this: containers often report a load of 1 or
+    more on an idle machine (tasks of other tenants, uninterruptible sleepers).
+    Falls back to the load average where ``/proc/stat`` cannot be read.
+    """
+
+    def sample() -> tuple[int, int]:
+        with open("/proc/stat", encoding="ascii") as fh:
+            values = [int(v) for v in fh.readline().split()[1:]]
+        return values[3] + values[4], sum(values)  # idle + iowait, all
+
+    try:
+        idle0, total0 = sample()
+        time.sleep(interval)
+        idle1, total1 = sample()
+    except (OSError, ValueError, IndexError):
+        try:
+            return os.getloadavg()[0]
+        except OSError:
+            return 0.0
+    if total1 <= total0:
+        return 0.0
+    return (1.0 - (idle1 - idle0) / (total1 - total0)) * (os.cpu_count() or 1)
+
+
+_THREADS: dict[str, float] = {}
+#: seconds a measured thread count is kept before the machine is measured again
+THREADS_TTL = 30.0
+
+
 def set_threads() -> int:
     """Threads for torch: ``MTCHECK_THREADS``, else the cores other processes leave idle (1 to 8).
 
     On a crowded machine several threads wait on each other at every layer and
-    run several times slower than one thread, so the load average counts.
+    run several times slower than one thread, so what the other processes use
+    counts (measured, see :func:`busy_cores`, at most every ``THREADS_TTL`` seconds).
     """
     import torch
 
     n = int(os.environ.get("MTCHECK_THREADS", "0") or 0)
     if n <= 0:
-        try:
-            cores = len(os.sched_getaffinity(0))
-        except AttributeError:
-            cores = os.cpu_count() or 1
-        try:
-            busy = os.getloadavg()[0]
-        except OSError:
-            busy = 0.0
-        n = max(1, min(8, cores, round(cores - busy + 0.5)))
+        now = time.monotonic()
+        if now - _THREADS.get("at", -THREADS_TTL) >= THREADS_TTL:
+            try:
+                cores = len(os.sched_getaffinity(0))
+            except AttributeError:
+                cores = os.cpu_count() or 1
+            _THREADS.update(at=now, n=max(1, min(8, cores, round(cores - busy_cores() + 0.25))))
+        n = int(_THREADS["n"])
     if torch.get_num_threads() != n:
         torch.set_num_threads(n)
     return n
@@ -237,13 +269,23 @@ def _windows(n: int, size: int) -> list[tuple[int, int]]:
     return [(i, min(n, i + size)) for i in range(0, n, size)] or [(0, 0)]
 
 
-def token_surprisals(texts: Sequence[str], lm: LanguageModel | None = None, top_k: int = 0) -> list[TokenSurprisal]:
+#: tokens projected onto the vocabulary at once (49k logits each: chunks keep the float copy small)
+PROJECT_TOKENS = 256
+
+
+def token_surprisals(texts: Sequence[str], lm: LanguageModel | None = None, top_k: int = 0,
+                     score_from: Sequence[int] | None = None) -> list[TokenSurprisal]:
     """Surprisal in nats of every token of every text, batched and padded.
 
     Each text is scored on its own after the ``<|endoftext|>`` context, so its
     first token is scored too. Offsets index the text exactly (leading spaces of
     a token excluded). With ``top_k`` each token also lists the ``top_k`` ids the
     model found most likely at its position.
+
+    ``score_from`` gives, per text, a character offset: tokens that start before
+    it are read as context only (surprisal 0.0, no vocabulary projection, the
+    costliest step for short texts). Two texts that share their first
+    ``score_from`` characters, cut at a space, differ only in the tokens scored.
     """
     import torch
 
@@ -251,6 +293,10 @@ def token_surprisals(texts: Sequence[str], lm: LanguageModel | None = None, top_
     tok, model = lm.tokenizer, lm.model
     set_threads()
     encoded = [_encode(tok, t) for t in texts]
+    first_scored = [0] * len(texts)
+    if score_from is not None:
+        for i, ((_, offsets), at) in enumerate(zip(encoded, score_from, strict=True)):
+            first_scored[i] = next((k for k, (a, _) in enumerate(offsets) if a >= at), len(offsets))
     # one row per window of at most MAX_TOKENS tokens
     rows: list[tuple[int, int, int]] = []  # (text index, start, end)
     for i, (ids, _) in enumerate(encoded):
@@ -273,19 +319,29 @@ def token_surprisals(texts: Sequence[str], lm: LanguageModel | None = None, top_
             input_ids[r, 0] = PREFIX_ID
             input_ids[r, 1 : 1 + len(ids)] = torch.tensor(ids)
             mask[r, : 1 + len(ids)] = 1
+        keep = mask[:, 1:].bool()  # predict only real tokens: no vocabulary projection for padding
+        for r, (i, a, _) in enumerate(batch):
+            if first_scored[i] > a:  # context-only tokens are not projected either
+                keep[r, : first_scored[i] - a] = False
+        flat: list[float] = []
+        top: list[list[int]] = []
         with torch.inference_mode():
             hidden = model.base_model(input_ids=input_ids, attention_mask=mask, use_cache=False).last_hidden_state
-            keep = mask[:, 1:].bool()  # predict only real tokens: no vocabulary projection for padding
-            logits = model.get_output_embeddings()(hidden[:, :-1][keep]).float()
-            targets = input_ids[:, 1:][keep]
-            flat = (torch.logsumexp(logits, -1) - logits.gather(-1, targets[:, None]).squeeze(-1)).tolist()
-            top = logits.topk(top_k, dim=-1).indices.tolist() if top_k else None
+            hidden, targets = hidden[:, :-1][keep], input_ids[:, 1:][keep]
+            head = model.get_output_embeddings()
+            for c in range(0, len(targets), PROJECT_TOKENS):
+                logits = head(hidden[c : c + PROJECT_TOKENS]).float()
+                gold = logits.gather(-1, targets[c : c + PROJECT_TOKENS, None]).squeeze(-1)
+                flat += (torch.logsumexp(logits, -1) - gold).tolist()
+                if top_k:
+                    top += logits.topk(top_k, dim=-1).indices.tolist()
         pos = 0
-        for i, a, b in batch:
-            scores[i][a:b] = flat[pos : pos + b - a]
-            if top is not None:
-                expected[i][a:b] = top[pos : pos + b - a]
-            pos += b - a
+        for r, (i, a, _) in enumerate(batch):
+            for j in keep[r].nonzero().flatten().tolist():
+                scores[i][a + j] = flat[pos]
+                if top_k:
+                    expected[i][a + j] = top[pos]
+                pos += 1
         batch.clear()
 
     for row in rows:

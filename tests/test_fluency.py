@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -12,6 +13,7 @@ from checker.checks.fluency import (
     Edit,
     LanguageModelFluency,
     Word,
+    _first_change,
     candidate_edits,
     is_stray_capital,
     is_testable,
@@ -189,6 +191,54 @@ def test_all_edits_of_a_word_share_one_original_window():
 
 
 # -- model tests -----------------------------------------------------------------------------------
+def test_first_change_is_the_space_before_the_first_changed_word():
+    assert _first_change("we went to the park today", "we went to a park today") == len("we went to")
+    assert _first_change("we went to the park today", "we went the park today") == len("we went")
+    assert _first_change("cat sat", "dog sat") == 0  # the first word: nothing before it is shared
+    assert _first_change("the cat sat", "the cats sat") == len("the")  # a token never crosses the space before it
+
+
+def test_threads_follow_the_environment_then_the_idle_cores(monkeypatch):
+    import torch
+
+    before = torch.get_num_threads()
+    try:
+        monkeypatch.setenv("MTCHECK_THREADS", "1")
+        assert lm.set_threads() == 1 == torch.get_num_threads()
+        monkeypatch.delenv("MTCHECK_THREADS")
+        lm._THREADS.clear()
+        monkeypatch.setattr(lm, "busy_cores", lambda interval=0.2: 0.0)  # an idle machine: every core
+        assert lm.set_threads() == min(8, len(os.sched_getaffinity(0)))
+        lm._THREADS.clear()
+        monkeypatch.setattr(lm, "busy_cores", lambda interval=0.2: 64.0)  # a crowded one: one thread
+        assert lm.set_threads() == 1
+        monkeypatch.setattr(lm, "busy_cores", lambda interval=0.2: 0.0)
+        assert lm.set_threads() == 1  # measured once, kept for THREADS_TTL seconds
+    finally:
+        lm._THREADS.clear()
+        torch.set_num_threads(before)
+
+
+def test_busy_cores_is_a_share_of_the_cores():
+    assert 0.0 <= lm.busy_cores(0.05) <= (os.cpu_count() or 1)
+
+
+@pytest.mark.slow
+def test_score_from_reads_the_prefix_as_context_only(model):
+    original = "The council met on Tuesday and voted to close the old library in the town centre."
+    variant = "The council met on Tuesday and voted to close the old library the in town centre."
+    cut = _first_change(original, variant)
+    full = lm.token_surprisals([original, variant], model)
+    part = lm.token_surprisals([original, variant], model, score_from=[cut, cut])
+    tolerance = 1e-3 if model.info.get("dtype") == "float32" else 0.3
+    for f, p in zip(full, part, strict=True):
+        for (a, _), x, y in zip(f.offsets, f.surprisals, p.surprisals, strict=True):
+            assert y == 0.0 if a < cut else abs(x - y) < tolerance  # offsets are trimmed: the space is before a
+    # the shared prefix is scored alike in both, so the difference is the same either way
+    assert abs((full[0].total - full[1].total) - (part[0].total - part[1].total)) < 2 * tolerance * len(full[0].tokens)
+    assert part[0].total < full[0].total
+
+
 @pytest.mark.slow
 def test_model_loads_offline_once_per_process(model):
     assert lm.get_model() is model
