@@ -320,7 +320,8 @@ def analyse_all(docs: dict[str, list]):
     from checker import lm
     from checker.checks.fluency import LanguageModelFluency
 
-    wide = LanguageModelFluency(candidate_excess=1.5, candidate_surprisal=5.0, candidates_per_100_words=6.0, **extra_settings())
+    wide = LanguageModelFluency(candidate_excess=1.5, candidate_surprisal=5.0, candidates_per_100_words=10.0,
+                               **extra_settings())
     model = lm.get_model()
     out = {}
     for name, rows in docs.items():
@@ -443,7 +444,7 @@ def main() -> None:
         for mg in (4.0, 5.0, 6.0, 7.0, 8.0, 10.0):
             for se in (8.0, 10.0, 12.0, 1e9):
                 for ce in (1.5, 2.0, 3.0):
-                    for per in (1.5, 3.0, 6.0):
+                    for per in (3.0, 6.0, 10.0):
                         st = {"min_gain": mg, "spike_excess": se, "candidate_excess": ce,
                               "candidate_surprisal": 5.0, "candidates_per_100_words": per}
                         res, cfp, real = evaluate(analysed, docs, st)

@@ -180,6 +180,8 @@ def test_all_edits_of_a_word_share_one_original_window():
     assert {"delete", "swap", "insert"} <= kinds
     assert len({e.original for e in edits}) == 1
     assert all(e.variant != e.original for e in edits)
+    (swap,) = [e for e in edits if e.kind == "swap"]  # with the word before only
+    assert swap.replacement == "bicycle heating"
     delete = next(e for e in edits if e.kind == "delete")
     assert "heating system" in delete.variant and "bicycle" not in delete.variant
     # punctuation next to a deleted word stays
