@@ -8,7 +8,10 @@ named by ``--config``), then command-line options. Example ``mtcheck.toml``::
     enable = ["context-outlier"]         # checks that are off by default
     min_severity = "minor"               # drop findings below this
     ignore = ["\\bGmbH\\b"]              # regexes: findings whose text matches are dropped
-    ignore_file = ".mtcheckignore"       # one regex per line, '#' comments
+    ignore_file = ".mtcheckignore"       # one regex per line, '#' comments (relative to this file)
+
+    [checks.terminology]
+    glossary = "terms.csv"               # source,target rows (relative to this file)
 
     [checks.length-ratio]                # per-check thresholds
     max_ratio = 2.5
@@ -125,6 +128,10 @@ def load_config(path: str | Path | None = None, search_dir: str | Path = ".") ->
             params[key] = value
         else:
             raise ConfigError(f"config {p}: unknown setting checks.{key}")
+    glossary = params.get("terminology", {}).get("glossary")
+    if isinstance(glossary, str) and glossary and not Path(glossary).expanduser().is_absolute():
+        # like ignore_file: a path in the file is relative to the file, wherever mtcheck runs from
+        params["terminology"] = {**params["terminology"], "glossary": str(p.parent / glossary)}
     if params:
         out["params"] = params
     model = data.get("model", {})

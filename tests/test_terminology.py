@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import ROOT, find
@@ -104,3 +105,22 @@ def test_longest_term_wins_and_no_glossary_means_no_findings(tmp_path):
     assert find(report, "terminology") == []
     report = check_pairs([("Open the file.", "Öffnen.")], "en", "de", config=Config(only=["terminology"]))
     assert find(report, "terminology") == []
+
+
+def test_glossary_in_mtcheck_toml_is_relative_to_that_file(tmp_path):
+    from checker.config import load_config
+
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "terms.csv").write_text("file,Datei\n", encoding="utf-8")
+    (project / "mtcheck.toml").write_text('[checks.terminology]\nglossary = "terms.csv"\n', encoding="utf-8")
+    glossary = load_config(project / "mtcheck.toml")["params"]["terminology"]["glossary"]
+    assert Path(glossary) == project / "terms.csv"
+    # from another directory, the same file is found
+    r = subprocess.run([sys.executable, "-m", "checker", "check", str(ROOT / "samples/formats/demo.po"),
+                        "--config", str(project / "mtcheck.toml"), "--only", "terminology", "--format", "json"],
+                       capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    # an absolute path stays as it is
+    (project / "mtcheck.toml").write_text(f'[checks.terminology]\nglossary = "{GLOSSARY.as_posix()}"\n', encoding="utf-8")
+    assert load_config(project / "mtcheck.toml")["params"]["terminology"]["glossary"] == GLOSSARY.as_posix()
