@@ -4,7 +4,7 @@ Two checks often see the same problem from different sides: a segment left in Ge
 ``untranslated`` *and* full of ``rare-word`` and ``foreign-fragment`` hits; a missing ``<b>`` is a
 ``placeholder-mismatch`` *and* an ``inline-tags`` finding. Counting both would double the penalty
 and clutter the report, so a finding is dropped when a finding of a check that *subsumes* it covers
-its span in the same segment, on the same side.
+its span in the same segment, on the same side, or when its unit has no translation at all.
 """
 
 from __future__ import annotations
@@ -36,17 +36,29 @@ def _covers(outer: Finding, inner: Finding) -> bool:
     return outer.start <= inner.start and inner.end <= outer.end
 
 
+def _missing_target(f: Finding) -> bool:
+    """A finding that says the unit has no translation at all (``unit-state``: untranslated or empty)."""
+    return f.check == "unit-state" and f.category == "accuracy/untranslated"
+
+
 def drop_subsumed(findings: Iterable[Finding]) -> list[Finding]:
-    """``findings`` without those a subsuming finding of the same segment and side covers."""
+    """``findings`` without those a subsuming finding of the same segment and side covers.
+
+    A unit with no translation explains every other finding of its segment: a placeholder,
+    number or sentence 'missing from the translation' is missing because all of it is.
+    """
     findings = list(findings)
     by_segment: dict[int, list[Finding]] = {}
+    empty = {f.segment for f in findings if _missing_target(f)}
     for f in findings:
         if f.check in SUBSUMES:
             by_segment.setdefault(f.segment, []).append(f)
-    if not by_segment:
+    if not by_segment and not empty:
         return findings
     out = []
     for f in findings:
+        if f.segment in empty and not _missing_target(f):
+            continue
         outers = by_segment.get(f.segment, ())
         if any(o is not f and f.check in SUBSUMES[o.check] and _covers(o, f) for o in outers):
             continue

@@ -37,3 +37,24 @@ def test_pipeline_reports_an_untranslated_pair_once():
     only = ["identical-to-source", "untranslated", "rare-word", "foreign-fragment"]
     report = checker.check_pairs([(text, text)], "de", "en", only=only)
     assert [f.check for f in report.findings] == ["identical-to-source"]
+
+
+def test_a_unit_with_no_translation_explains_every_other_finding_of_its_segment():
+    empty = _f("unit-state", 0, 0)  # category accuracy/untranslated: the target is missing
+    others = [_f("placeholder-mismatch", 0, 2, side="source"), _f("number-mismatch", 4, 6, side="source")]
+    kept = drop_subsumed([empty, *others, _f("placeholder-mismatch", 0, 2, segment=1, side="source")])
+    assert [(f.check, f.segment) for f in kept] == [("unit-state", 0), ("placeholder-mismatch", 1)]
+    # a fuzzy unit has a translation: its other findings stay
+    fuzzy = Finding(check="unit-state", category="style/awkward", severity="minor", start=0, end=5, text="x" * 5,
+                    message="m", segment=0)
+    assert drop_subsumed([fuzzy, *others]) == [fuzzy, *others]
+
+
+def test_pipeline_reports_an_untranslated_po_unit_once(tmp_path):
+    from checker.io.readers import load_input
+    from checker.pipeline import run_checks
+
+    p = tmp_path / "one.po"
+    p.write_text('msgid ""\nmsgstr ""\n"Language: de\\n"\n\nmsgid "%d items"\nmsgstr ""\n', "utf-8")
+    report = run_checks(load_input(str(p)))
+    assert [f.check for f in report.findings] == ["unit-state"]
