@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -300,9 +301,36 @@ def test_po_batches_plural_and_context(tmp_path):
     p = tmp_path / "big.po"
     p.write_text('msgid ""\nmsgstr ""\n"Language: fr\\n"\n\n' + entries + plural, "utf-8")
     units = list(iter_units(p))
-    assert len(units) == po.BATCH + 11 and units[-2]["target"] == f"Eintrag {po.BATCH + 9}"
-    assert units[-1]["id"] == "menu|One file" and units[-1]["target"] == "Eine Datei" and units[-1]["context"] == "menu"
+    assert len(units) == po.BATCH + 12 and units[-3]["target"] == f"Eintrag {po.BATCH + 9}"
+    one, many = units[-2:]  # a plural entry gives one unit per form
+    assert one["id"] == "menu|One file" and one["target"] == "Eine Datei" and one["context"] == "menu"
+    assert (one["source"], one["plural_form"]) == ("One file", 0)
+    assert (many["id"], many["source"], many["target"], many["plural_form"]) == ("menu|One file[1]", "%d files", "%d Dateien", 1)
     assert units[0]["tgt_lang"] == "fr"
+
+
+PLURALS_PO = ('msgid ""\nmsgstr ""\n"Language: de\\n"\n"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
+              'msgid "Save"\nmsgstr "Speichern"\n\n'
+              'msgid "%d file deleted"\nmsgid_plural "%d files deleted"\nmsgstr[0] "%d Datei gelöscht"\n'
+              'msgstr[1] "Dateien gelöscht"\n\n'
+              'msgid "One item"\nmsgid_plural "%d items"\nmsgstr[0] "Ein Eintrag"\nmsgstr[1] ""\n')
+
+
+def test_po_plural_forms_are_checked_and_annotated_one_by_one(tmp_path):
+    p = tmp_path / "plurals.po"
+    p.write_text(PLURALS_PO, "utf-8")
+    out = tmp_path / "plurals.checked.po"
+    r = mtcheck("check", str(p), "--only", "placeholder-mismatch,unit-state", "--format", "json", "--annotate", str(out))
+    assert r.returncode == 0, r.stderr
+    found = {(f["check"], f["segment"]) for f in json.loads(r.stdout)["findings"]}
+    # msgstr[1] lost the %d of msgid_plural; the second form of the last entry is untranslated
+    assert ("placeholder-mismatch", 2) in found and ("unit-state", 4) in found
+    assert not any(seg in (0, 1, 3) for _, seg in found)
+    annotated = out.read_text("utf-8")
+    # notes go before their entry and name the form
+    assert annotated.index("# msgstr[1]: mtcheck critical placeholder-mismatch") < annotated.index('msgid "%d file deleted"')
+    assert annotated.count("# msgstr[1]: mtcheck ") == annotated.count("mtcheck ") == len(found)
+    assert p.read_text("utf-8") == PLURALS_PO  # the input is never modified
 
 
 def test_stdin_with_input_format():

@@ -131,7 +131,7 @@ def _annotate_xml(path: str, kind: str, notes: dict[int, list[tuple[str, str]]],
 
 
 def _annotate_po(path: str, notes: dict[int, list[tuple[str, str]]], n_segments: int) -> str:
-    from .formats.po import eligible, iter_entry_blocks, parse_block
+    from .formats.po import eligible, iter_entry_blocks, parse_block, plural_forms
 
     out: list[str] = []
     ordinal = 0
@@ -151,9 +151,12 @@ def _annotate_po(path: str, notes: dict[int, list[tuple[str, str]]], n_segments:
             header = b"".join(block) + b"\n"
         units = [u for u in store.units if eligible(u)]
         comments = []
-        for _ in units:
-            comments += [f"# {t}\n" for _, t in notes.get(ordinal, [])]
-            ordinal += 1
+        for unit in units:
+            forms = plural_forms(unit)  # one report segment per plural form, as the reader makes them
+            for k in range(len(forms)):
+                label = f"msgstr[{k}]: " if unit.hasplural() else ""
+                comments += [f"# {label}{t}\n" for _, t in notes.get(ordinal, [])]
+                ordinal += 1
         out.extend(lines[pos: lineno - 1])
         out.extend(comments)
         pos = lineno - 1

@@ -46,21 +46,40 @@ def eligible(unit) -> bool:
     return not unit.isheader() and not unit.isobsolete() and bool(unit.source)
 
 
-def po_unit(unit, ordinal: int) -> dict[str, Any]:
-    """The unit dict of one ``pypo`` unit."""
+def plural_forms(unit) -> list[tuple[str, str]]:
+    """``(source, target)`` of each form of a ``pypo`` unit: one for a plain entry; for a plural entry
+    ``(msgid, msgstr[0])``, then ``(msgid_plural, msgstr[k])`` for every further form."""
     source = str(unit.source)
     target = str(unit.target) if unit.target is not None else ""
+    if not unit.hasplural():
+        return [(source, target)]
+    sources = [str(x) for x in unit.source.strings]
+    targets = [str(x) for x in unit.target.strings] if unit.target is not None else [""]
+    plural_source = sources[1] if len(sources) > 1 else source
+    return [(source if k == 0 else plural_source, t) for k, t in enumerate(targets or [""])]
+
+
+def po_units(unit) -> list[dict[str, Any]]:
+    """The unit dicts of one ``pypo`` unit: one per plural form (``msgstr[k]``), each checked on its own.
+
+    The first form keeps the entry's id (``context|msgid``); form k adds ``[k]`` to it.
+    """
     ctx = unit.getcontext() or None
-    if not target.strip():
-        state = "untranslated"
-    elif unit.isfuzzy():
-        state = "fuzzy"
-    else:
-        state = "translated"
     notes = [n for n in (unit.getnotes("translator"), unit.getnotes("developer")) if n]
-    uid = f"{ctx}|{source}" if ctx else source
-    return make_unit(uid, source, target, state, notes, raw_state="fuzzy" if unit.isfuzzy() else None,
-                     context=ctx, plural=bool(unit.hasplural()) or None)
+    forms = plural_forms(unit)
+    base = f"{ctx}|{forms[0][0]}" if ctx else forms[0][0]
+    out = []
+    for k, (source, target) in enumerate(forms):
+        if not target.strip():
+            state = "untranslated"
+        elif unit.isfuzzy():
+            state = "fuzzy"
+        else:
+            state = "translated"
+        extra = {"plural": True, "plural_form": k} if unit.hasplural() else {}
+        out.append(make_unit(base if k == 0 else f"{base}[{k}]", source, target, state, notes,
+                             raw_state="fuzzy" if unit.isfuzzy() else None, context=ctx, **extra))
+    return out
 
 
 def iter_po_units(fh: IO[bytes], name: str) -> Iterator[dict[str, Any]]:
@@ -76,10 +95,10 @@ def iter_po_units(fh: IO[bytes], name: str) -> Iterator[dict[str, Any]]:
         store = parse_block(header + b"".join(blocks), name, where)
         for unit in store.units:
             if eligible(unit):
-                ordinal += 1
-                d = po_unit(unit, ordinal)
-                d["src_lang"], d["tgt_lang"] = None, tgt_lang
-                yield d
+                for d in po_units(unit):
+                    ordinal += 1
+                    d["src_lang"], d["tgt_lang"] = None, tgt_lang
+                    yield d
 
     for lineno, block in iter_entry_blocks(fh):
         if ordinal == 0 and not batch and not header:  # the header, if any, is the first entry
