@@ -59,6 +59,12 @@ class Check:
         raise NotImplementedError
 
     # -- helpers ---------------------------------------------------------------
+    def make_finding(self, start: int, end: int, text: str, message: str, *, severity: str | None = None,
+                 category: str | None = None, **fields: Any) -> Finding:
+        """A finding of this check; its category and severity unless the call names others."""
+        return Finding(check=self.id, category=category or self.category, severity=severity or self.severity,
+                       start=start, end=end, text=text, message=message, **fields)
+
     def flag(
         self,
         seg: Segment,
@@ -74,18 +80,24 @@ class Check:
         """A finding at ``seg.text[start:end]`` (offsets relative to the segment)."""
         start = max(0, min(start, len(seg.text)))
         end = max(start, min(end, len(seg.text)))
-        return Finding(
-            check=self.id,
-            category=category or self.category,
-            severity=severity or self.severity,
-            start=seg.start + start,
-            end=seg.start + end,
-            text=seg.text[start:end],
-            message=message,
-            segment=seg.index,
-            suggestion=suggestion,
-            confidence=confidence,
-        )
+        return self.make_finding(seg.start + start, seg.start + end, seg.text[start:end], message, severity=severity,
+                             category=category, segment=seg.index, suggestion=suggestion, confidence=confidence)
+
+    def flag_doc(
+        self,
+        doc: Document,
+        start: int,
+        end: int,
+        message: str,
+        *,
+        severity: str | None = None,
+        category: str | None = None,
+        suggestion: str | None = None,
+        confidence: float = 1.0,
+    ) -> Finding:
+        """A finding at ``doc.text[start:end]`` (document offsets); the pipeline assigns the segment."""
+        return self.make_finding(start, end, doc.text[start:end], message, severity=severity, category=category,
+                             suggestion=suggestion, confidence=confidence)
 
     def flag_source(
         self,
@@ -100,25 +112,14 @@ class Check:
     ) -> Finding:
         """A finding whose span lies in the segment's *source* text.
 
-        ``start``/``end`` are offsets into ``seg.source``; the document offsets
-        cover the whole target segment so highlighting still works.
+        ``start``/``end`` are offsets into ``seg.source`` and stay so (``side="source"``;
+        :meth:`checker.model.Report.unit_span` reads them that way).
         """
         src = seg.source or ""
         start = max(0, min(start, len(src)))
         end = max(start, min(end, len(src)))
-        f = Finding(
-            check=self.id,
-            category=category or self.category,
-            severity=severity or self.severity,
-            start=start,
-            end=end,
-            text=src[start:end],
-            message=message,
-            segment=seg.index,
-            confidence=confidence,
-            side="source",
-        )
-        return f
+        return self.make_finding(start, end, src[start:end], message, severity=severity, category=category,
+                             segment=seg.index, confidence=confidence, side="source")
 
     @classmethod
     def describe(cls) -> dict[str, Any]:

@@ -70,32 +70,6 @@ class BlockCheck(Check):
         raise NotImplementedError
 
 
-def doc_finding(
-    check: Check,
-    doc: Document,
-    start: int,
-    end: int,
-    message: str,
-    *,
-    severity: str | None = None,
-    category: str | None = None,
-    suggestion: str | None = None,
-    confidence: float = 1.0,
-) -> Finding:
-    """A finding at ``doc.text[start:end]`` (document offsets); the pipeline assigns the segment."""
-    return Finding(
-        check=check.id,
-        category=category or check.category,
-        severity=severity or check.severity,
-        start=start,
-        end=end,
-        text=doc.text[start:end],
-        message=message,
-        suggestion=suggestion,
-        confidence=confidence,
-    )
-
-
 def protected_spans(text: str) -> list[tuple[int, int]]:
     """Spans of URLs, e-mail addresses, domains/file names and dotted abbreviations."""
     spans: list[tuple[int, int]] = []

@@ -259,10 +259,9 @@ class SentenceAlignment(Check):
                 quoted = alignment.source_sentence(i)
                 best = alignment.best_similarity.get(i)
                 near = f" (closest target sentence: similarity {best:.2f})" if best is not None else ""
-                yield Finding(
-                    check=self.id, category="accuracy/omission", severity=self.severity, start=s, end=e,
-                    text=quoted, segment=doc.segments[last_tgt].index, side="source",
-                    message=f"Source sentence {i + 1} has no counterpart in the translation{near}: \"{quoted}\"")
+                yield self.make_finding(
+                    s, e, quoted, f"Source sentence {i + 1} has no counterpart in the translation{near}: \"{quoted}\"",
+                    category="accuracy/omission", segment=doc.segments[last_tgt].index, side="source")
             elif not link.src and count_words(doc.segments[link.tgt[0]].text) >= self.settings["min_words"]:
                 seg = doc.segments[link.tgt[0]]
                 yield self.flag(seg, 0, len(seg.text),

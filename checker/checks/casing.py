@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from ..context import CheckContext
 from ..model import Document, Finding
 from ..registry import Check, register
-from ._text import doc_finding, inside, is_abbreviation, iter_blocks, protected_spans, word_before
+from ._text import inside, is_abbreviation, iter_blocks, protected_spans, word_before
 
 # sentence punctuation, whitespace, then a lowercase word; a quote or bracket after the mark is handled below
 _LOWER_START = re.compile(r"([.!?])([ \t\u00a0]+)([a-z][\w'’-]*)")
@@ -40,8 +40,8 @@ class LowercaseSentenceStart(Check):
                     continue  # "e.g. this", "U.S. officials", list markers "1. item"
                 if re.search(r"[A-Z]", word) or re.match(r"[a-z]\)", text[m.start(3):m.start(3) + 2]):
                     continue  # brand names like iPhone, eBay; "a) ..." list items
-                yield doc_finding(
-                    self, doc, block.start + m.start(3), block.start + m.end(3),
+                yield self.flag_doc(
+                    doc, block.start + m.start(3), block.start + m.end(3),
                     f"'{word}' starts a sentence in lowercase after '{text[mark_at]}': the sentence was cut in the "
                     f"wrong place (the '{text[mark_at]}' does not belong) or the capital letter is missing.",
                     suggestion=f"remove the '{text[mark_at]}' or write '{word[0].upper() + word[1:]}'",

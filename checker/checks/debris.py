@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from ..context import CheckContext
 from ..model import Document, Finding
 from ..registry import Check, register
-from ._text import doc_finding, iter_blocks
+from ._text import iter_blocks
 
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|Jun(?:e)?|Jul(?:y)?|Aug(?:ust)?|"
           r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
@@ -83,7 +83,7 @@ class ScrapingDebris(Check):
             pieces = debris_line(block.text)
             for s, e, what, sev in pieces or []:
                 taken.append((s, e))
-                yield doc_finding(self, doc, block.start + s, block.start + e,
+                yield self.flag_doc(doc, block.start + s, block.start + e,
                                   f"'{block.text[s:e]}' is {what}, not part of the text: scraping debris.",
                                   severity=sev, suggestion="delete it", confidence=0.9)
             for rx, what, sev in _ANYWHERE_RE:
@@ -92,6 +92,6 @@ class ScrapingDebris(Check):
                     if any(a < e and s < b for a, b in taken):
                         continue
                     taken.append((s, e))
-                    yield doc_finding(self, doc, block.start + s, block.start + e,
+                    yield self.flag_doc(doc, block.start + s, block.start + e,
                                       f"'{m.group()}' is {what}, not part of the text: scraping debris.",
                                       severity=sev, suggestion="delete it", confidence=0.85)

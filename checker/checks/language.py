@@ -15,7 +15,6 @@ from ..context import CheckContext
 from ..langid import _langdetect, language_scores, letter_count
 from ..model import Document, Finding
 from ..registry import Check, register
-from ._text import doc_finding
 
 _CLAUSE = re.compile(r"[^,;:()\"“”«»–—]+")
 _WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
@@ -74,8 +73,8 @@ class WrongLanguage(Check):
                 lang, prob = hit
                 start = seg.start + s + lead
                 flagged.append((s, e))
-                yield doc_finding(
-                    self, doc, start, start + len(chunk),
+                yield self.flag_doc(
+                    doc, start, start + len(chunk),
                     f"This text looks like '{lang}' (probability {prob:.2f}), not the document's language '{expected}'.",
                     suggestion=f"translate it into '{expected}'", confidence=min(1.0, prob),
                 )

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from ..context import CheckContext
 from ..model import Document, Finding, Segment
 from ..registry import Check, SegmentCheck, register
-from ._text import Block, BlockCheck, doc_finding, inside, iter_blocks, protected_spans
+from ._text import Block, BlockCheck, inside, iter_blocks, protected_spans
 
 # a space (not a line break) before , . ; : ! ? that follows a word or closing mark
 _SPACE_BEFORE = re.compile(r"(?<=[\w\)\]\"”’])([ \t\u00a0]+)([,.;:!?])(?![.\d])")
@@ -62,8 +62,8 @@ class MissingSpaceAfterPunctuation(BlockCheck):
             token = re.match(r"\S*", text[m.start():]).group()
             if re.search(r"[/@\\=<>_]|\w\.\w+\.\w", token):
                 continue  # code, paths, e-mails, dotted identifiers
-            yield doc_finding(
-                self, doc, block.start + m.start(2), block.start + m.end(2) + 1,
+            yield self.flag_doc(
+                doc, block.start + m.start(2), block.start + m.end(2) + 1,
                 f"No space after '{mark}' before '{nxt}': the words run together.",
                 suggestion=f"add a space after '{mark}'",
             )
@@ -92,8 +92,8 @@ class DoubledPunctuation(BlockCheck):
             if inside(m.start(), protected):
                 continue  # "U.S.." and URLs: the abbreviation check owns the first dot
             keep = f"'{marks[0]}'" if marks[0] == marks[1] else "one of them"
-            yield doc_finding(
-                self, doc, block.start + m.start(), block.start + m.end(),
+            yield self.flag_doc(
+                doc, block.start + m.start(), block.start + m.end(),
                 f"Doubled punctuation '{marks}': one mark is enough.",
                 suggestion=f"keep {keep}",
             )
@@ -141,5 +141,5 @@ class UnbalancedBrackets(Check):
             bad.extend((i, f"'{ch}' is opened here and never closed with '{_OPEN[ch]}'.") for ch, i in stack
                        if i not in lone_ok)
             for i, message in sorted(bad):
-                yield doc_finding(self, doc, block.start + i, block.start + i + 1, message,
+                yield self.flag_doc(doc, block.start + i, block.start + i + 1, message,
                                   suggestion="add the missing bracket or remove this one", confidence=0.8)

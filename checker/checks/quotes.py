@@ -176,12 +176,8 @@ class _QuoteCheck(Check):
                     continue
                 if issue.kind == "unbalanced" and source and source_unbalanced(source, ctx.src_lang):
                     continue  # the unit is part of a longer quotation: the source is unbalanced too
-                yield Finding(
-                    check=self.id, category=self.category, severity=self.severity,
-                    start=block.start + issue.start, end=block.start + issue.end,
-                    text=block.text[issue.start:issue.end], message=issue.message,
-                    suggestion=issue.suggestion, confidence=issue.confidence,
-                )
+                yield self.flag_doc(doc, block.start + issue.start, block.start + issue.end, issue.message,
+                                    suggestion=issue.suggestion, confidence=issue.confidence)
 
 
 def source_unbalanced(source: str, lang: str | None) -> bool:

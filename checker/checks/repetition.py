@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 from ..context import CheckContext
 from ..model import Document, Finding
 from ..registry import Check, register
-from ._text import doc_finding, iter_blocks, wordset
+from ._text import iter_blocks, wordset
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
@@ -68,8 +68,8 @@ class DoubledWord(Check):
                 first, second = text[ps:pe], text[s:e]
                 if first[0].isupper() and second[0].isupper() and word not in _FUNCTION:
                     continue  # names such as 'Bora Bora', 'Walla Walla'
-                yield doc_finding(
-                    self, doc, block.start + pe, block.start + e,
+                yield self.flag_doc(
+                    doc, block.start + pe, block.start + e,
                     f"Doubled word '{second}': the word is written twice in a row.",
                     suggestion=f"delete the second '{second}'", confidence=0.9,
                 )
@@ -118,8 +118,8 @@ class RepetitionLoop(Check):
             end = toks[i + reps * n - 1][2]
             shown = text[toks[i][1]:first_end]
             what = f"'{shown}' repeated {reps} times" if n == 1 else f"The phrase '{shown}' is repeated"
-            yield doc_finding(
-                self, doc, offset + first_end, offset + end,
+            yield self.flag_doc(
+                doc, offset + first_end, offset + end,
                 f"{what} back to back: a repetition loop typical of machine translation.",
                 suggestion="delete the repeats", confidence=0.9 if n > 1 or reps >= 3 else 0.7,
             )
@@ -133,6 +133,6 @@ class RepetitionLoop(Check):
         for a, b in itertools.pairwise(blocks):
             if len(_tokens(a.text)) >= 5 and _tokens(a.text) and [t[0] for t in _tokens(a.text)] == [
                     t[0] for t in _tokens(b.text)]:
-                yield doc_finding(self, doc, b.start, b.end,
+                yield self.flag_doc(doc, b.start, b.end,
                                   "This paragraph repeats the one before it word for word.",
                                   suggestion="delete the duplicate paragraph", confidence=0.9)
