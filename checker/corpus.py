@@ -188,7 +188,11 @@ class FileSink:
         self.totals: dict[str, float] = {}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         state = self._load_checkpoint() if resume else None
-        if state is not None:
+        #: ``--resume`` of a run that finished: PATH is there, its partial file and checkpoint are gone
+        self.complete = resume and state is None and self.path.is_file() and not self.partial.exists()
+        if self.complete:
+            self.fh = None
+        elif state is not None:
             self.done, self.totals = int(state["records"]), dict(state["totals"])
             self.fh = self.partial.open("r+b")
             self.fh.truncate(int(state["bytes"]))  # drop whatever was written after the last checkpoint
@@ -234,6 +238,8 @@ class FileSink:
         self.ckpt.unlink(missing_ok=True)
 
     def close(self) -> None:
+        if self.fh is None:
+            return
         if not self.fh.closed:
             self.fh.close()
         if self.done == 0 and self.partial.exists():  # failed before the first batch: leave nothing behind
@@ -272,6 +278,8 @@ class CorpusSummary:
     resumed_from: int = 0
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
+    #: ``--resume`` found the output already complete: nothing was checked, the figures are read from it
+    already_complete: bool = False
 
     @property
     def mean_score(self) -> float | None:
@@ -327,6 +335,25 @@ class _Progress:
             self.bar.close()
 
 
+def summarise_output(path: Path) -> CorpusSummary:
+    """Records, bad records and mean score of a finished output file (for ``--resume`` of a finished run)."""
+    summary = CorpusSummary(already_complete=True)
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                raise InputError(f"{path}: line {n} is not a JSON record; run without --resume to check again") from None
+            summary.records += 1
+            if not isinstance(rec, dict) or "error" in rec:
+                summary.bad += 1
+            elif isinstance(rec.get("score"), int | float):
+                summary.checked += 1
+                summary.score_sum += rec["score"]
+    summary.resumed_from = summary.records
+    return summary
+
+
 def run_corpus(opts: CorpusOptions, stdout: IO[str] | None = None) -> CorpusSummary:
     """Stream ``opts.path`` through the checks and write one JSON line per record.
 
@@ -346,6 +373,10 @@ def run_corpus(opts: CorpusOptions, stdout: IO[str] | None = None) -> CorpusSumm
         sink: FileSink | StreamSink = FileSink(opts.output, _meta(opts, kind) if opts.path != "-" else {}, opts.resume)
     else:
         sink = StreamSink(stdout or sys.stdout)
+    if isinstance(sink, FileSink) and sink.complete:
+        summary = summarise_output(sink.path)
+        summary.seconds = time.perf_counter() - t0
+        return summary
     summary = CorpusSummary(records=sink.done, resumed_from=sink.done, **sink.totals)
     job = CorpusJob(opts.config, opts.src_lang, opts.tgt_lang)
     jobs = opts.jobs or default_jobs()
@@ -450,7 +481,11 @@ def run_from_args(args: Any, config: Config) -> int:
         return 2
     for err in summary.errors:
         print(f"mtcheck: warning: {err}", file=sys.stderr)
-    if not args.quiet:
+    if summary.already_complete:
+        mean = "n/a" if summary.mean_score is None else f"{summary.mean_score:.2f}"
+        print(f"mtcheck: {args.output} is complete (its run finished): nothing to resume; {summary.records} records, "
+              f"mean score {mean}. Run without --resume to check again.", file=sys.stderr)
+    elif not args.quiet:
         print(f"mtcheck: {summary.line()}", file=sys.stderr)
     mean = summary.mean_score
     if args.fail_under is not None and mean is not None and mean < args.fail_under:

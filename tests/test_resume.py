@@ -180,3 +180,32 @@ def test_a_dead_worker_is_a_one_line_error_and_the_run_resumes(tmp_path):
                              timeout=300)
     assert resumed.returncode == 0, resumed.stderr
     assert out.read_bytes() == full.read_bytes()
+
+
+def test_resume_of_a_finished_run_checks_nothing_and_reports_the_output(tmp_path, monkeypatch, capsys):
+    from checker.cli import main
+
+    src = write_corpus(tmp_path / "in.jsonl", 12)
+    out = tmp_path / "out.jsonl"
+    base = ["check", str(src), "--format", "jsonl", "--src-lang", "en", "--tgt-lang", "de", "--disable", ",".join(LIGHT),
+            "-o", str(out), "--resume"]
+    assert main(base) == 0  # no checkpoint yet: a plain run
+    first = out.read_bytes()
+    records = [json.loads(x) for x in first.decode().splitlines()]
+    mean = sum(r["score"] for r in records) / len(records)
+    capsys.readouterr()
+
+    def boom(*_a, **_k):
+        raise AssertionError("a finished run was checked again")
+
+    monkeypatch.setattr(corpus, "check_batch", boom)
+    assert main(base) == 0
+    err = capsys.readouterr().err
+    assert "is complete" in err and "nothing to resume" in err and f"mean score {mean:.2f}" in err
+    assert out.read_bytes() == first and not list(tmp_path.glob("out.jsonl.*"))
+    # --fail-under still judges the finished output
+    assert main([*base, "--fail-under", f"{mean + 0.5:.2f}"]) == 1
+    # a damaged output is a one-line error, not a traceback
+    out.write_text("not json\n", encoding="utf-8")
+    assert main(base) == 2
+    assert "line 1 is not a JSON record" in capsys.readouterr().err
