@@ -119,35 +119,56 @@ def model_cache_dir(dtype: str = "float32") -> Path:
     return cache_root() / (base if dtype == "float32" else f"{base}-{dtype}")
 
 
-def busy_cores(interval: float = 0.2) -> float:
-    """How many cores other processes keep busy, measured from ``/proc/stat`` over ``interval`` seconds.
+@dataclass(frozen=True)
+class CpuSample:
+    """CPU time counters at one moment: the machine's (``/proc/stat`` jiffies) and this process's own (s)."""
+
+    idle: int
+    total: int
+    own: float
+
+
+def cpu_sample() -> CpuSample | None:
+    """The counters now, or None where ``/proc/stat`` cannot be read (not Linux)."""
+    try:
+        with open("/proc/stat", encoding="ascii") as fh:
+            values = [int(v) for v in fh.readline().split()[1:]]
+        idle, total = values[3] + values[4], sum(values)  # idle + iowait, all
+    except (OSError, ValueError, IndexError):
+        return None
+    t = os.times()
+    return CpuSample(idle, total, t.user + t.system)
+
+
+def busy_cores(since: CpuSample | None = None, interval: float = 0.2) -> float:
+    """How many cores *other* processes kept busy since the sample ``since`` (this process's own CPU time is
+    subtracted), or, without one, over ``interval`` seconds of sleep.
 
     The load average is no use for this: containers often report a load of 1 or
     more on an idle machine (tasks of other tenants, uninterruptible sleepers).
     Falls back to the load average where ``/proc/stat`` cannot be read.
     """
-
-    def sample() -> tuple[int, int]:
-        with open("/proc/stat", encoding="ascii") as fh:
-            values = [int(v) for v in fh.readline().split()[1:]]
-        return values[3] + values[4], sum(values)  # idle + iowait, all
-
-    try:
-        idle0, total0 = sample()
+    if since is None:
+        since = cpu_sample()
         time.sleep(interval)
-        idle1, total1 = sample()
-    except (OSError, ValueError, IndexError):
+    now = cpu_sample()
+    if since is None or now is None:
         try:
             return os.getloadavg()[0]
         except OSError:
             return 0.0
-    if total1 <= total0:
+    ticks = now.total - since.total
+    if ticks <= 0:
         return 0.0
-    return (1.0 - (idle1 - idle0) / (total1 - total0)) * (os.cpu_count() or 1)
+    cores = os.cpu_count() or 1
+    hz = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    others = (ticks - (now.idle - since.idle)) / hz - max(0.0, now.own - since.own)  # CPU seconds
+    return max(0.0, others * hz * cores / ticks)
 
 
-_THREADS: dict[str, float] = {}
-#: seconds a measured thread count is kept before the machine is measured again
+#: the last thread decision: when it was made, the count, and the CPU counters then
+_THREADS: dict[str, Any] = {}
+#: seconds a thread count is kept before the machine is looked at again
 THREADS_TTL = 30.0
 
 
@@ -156,7 +177,8 @@ def set_threads() -> int:
 
     On a crowded machine several threads wait on each other at every layer and
     run several times slower than one thread, so what the other processes use
-    counts (measured, see :func:`busy_cores`, at most every ``THREADS_TTL`` seconds).
+    counts. It is measured at most every ``THREADS_TTL`` seconds: the first time
+    over 0.2 s of sleep, later over the time since the previous look (no wait).
     """
     import torch
 
@@ -168,7 +190,8 @@ def set_threads() -> int:
                 cores = len(os.sched_getaffinity(0))
             except AttributeError:
                 cores = os.cpu_count() or 1
-            _THREADS.update(at=now, n=max(1, min(8, cores, round(cores - busy_cores() + 0.25))))
+            busy = busy_cores(_THREADS.get("sample"))
+            _THREADS.update(at=now, n=max(1, min(8, cores, round(cores - busy + 0.25))), sample=cpu_sample())
         n = int(_THREADS["n"])
     if torch.get_num_threads() != n:
         torch.set_num_threads(n)

@@ -209,12 +209,12 @@ def test_threads_follow_the_environment_then_the_idle_cores(monkeypatch):
         assert lm.set_threads() == 1 == torch.get_num_threads()
         monkeypatch.delenv("MTCHECK_THREADS")
         lm._THREADS.clear()
-        monkeypatch.setattr(lm, "busy_cores", lambda interval=0.2: 0.0)  # an idle machine: every core
+        monkeypatch.setattr(lm, "busy_cores", lambda since=None, interval=0.2: 0.0)  # an idle machine: every core
         assert lm.set_threads() == min(8, len(os.sched_getaffinity(0)))
         lm._THREADS.clear()
-        monkeypatch.setattr(lm, "busy_cores", lambda interval=0.2: 64.0)  # a crowded one: one thread
+        monkeypatch.setattr(lm, "busy_cores", lambda since=None, interval=0.2: 64.0)  # a crowded one: one thread
         assert lm.set_threads() == 1
-        monkeypatch.setattr(lm, "busy_cores", lambda interval=0.2: 0.0)
+        monkeypatch.setattr(lm, "busy_cores", lambda since=None, interval=0.2: 0.0)
         assert lm.set_threads() == 1  # measured once, kept for THREADS_TTL seconds
     finally:
         lm._THREADS.clear()
@@ -222,7 +222,36 @@ def test_threads_follow_the_environment_then_the_idle_cores(monkeypatch):
 
 
 def test_busy_cores_is_a_share_of_the_cores():
-    assert 0.0 <= lm.busy_cores(0.05) <= (os.cpu_count() or 1)
+    assert 0.0 <= lm.busy_cores(interval=0.05) <= (os.cpu_count() or 1)
+
+
+def test_busy_cores_leaves_out_this_process_and_needs_no_wait_after_a_first_look(monkeypatch):
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(os, "sysconf", lambda name: 100)
+    # 2 cores for 1 s = 200 ticks, half of them busy: 1 CPU second, 0.5 of it this process's own
+    monkeypatch.setattr(lm, "cpu_sample", lambda: lm.CpuSample(idle=100, total=200, own=0.5))
+    assert lm.busy_cores(lm.CpuSample(idle=0, total=0, own=0.0)) == pytest.approx(0.5)
+    monkeypatch.setattr(lm, "cpu_sample", lambda: lm.CpuSample(idle=100, total=200, own=2.0))
+    assert lm.busy_cores(lm.CpuSample(idle=0, total=0, own=0.0)) == 0.0  # never below zero
+
+    def no_sleep(_s):
+        raise AssertionError("a later look must not wait")
+
+    import torch
+
+    before = torch.get_num_threads()
+    lm._THREADS.clear()
+    monkeypatch.delenv("MTCHECK_THREADS", raising=False)
+    monkeypatch.setattr(lm, "cpu_sample", lambda: lm.CpuSample(idle=0, total=0, own=0.0))
+    try:
+        lm.set_threads()  # the first look sleeps
+        monkeypatch.setattr(lm.time, "sleep", no_sleep)
+        monkeypatch.setattr(lm, "cpu_sample", lambda: lm.CpuSample(idle=200, total=200, own=0.0))
+        lm._THREADS["at"] -= lm.THREADS_TTL  # as if 30 s had passed
+        assert lm.set_threads() == min(8, len(os.sched_getaffinity(0)))  # measured since the first look: idle
+    finally:
+        lm._THREADS.clear()
+        torch.set_num_threads(before)
 
 
 @pytest.mark.slow
