@@ -293,6 +293,8 @@ class CorpusSummary:
     def line(self) -> str:
         mean = "n/a" if self.mean_score is None else f"{self.mean_score:.2f}"
         bad = f", {self.bad} bad" if self.bad else ""
+        if self.already_complete:  # nothing ran: no time or rate to give
+            return f"{self.records} records{bad}, mean score {mean}"
         resumed = f", resumed after {self.resumed_from}" if self.resumed_from else ""
         return (f"{self.records} records{bad}{resumed}; mean score {mean}; "
                 f"{self.seconds:.1f} s, {self.rate:.{0 if self.rate >= 10 else 1}f} records/s")
@@ -482,9 +484,8 @@ def run_from_args(args: Any, config: Config) -> int:
     for err in summary.errors:
         print(f"mtcheck: warning: {err}", file=sys.stderr)
     if summary.already_complete:
-        mean = "n/a" if summary.mean_score is None else f"{summary.mean_score:.2f}"
-        print(f"mtcheck: {args.output} is complete (its run finished): nothing to resume; {summary.records} records, "
-              f"mean score {mean}. Run without --resume to check again.", file=sys.stderr)
+        print(f"mtcheck: {args.output} is complete (its run finished): nothing to resume; {summary.line()}. "
+              "Run without --resume to check again.", file=sys.stderr)
     elif not args.quiet:
         print(f"mtcheck: {summary.line()}", file=sys.stderr)
     mean = summary.mean_score
