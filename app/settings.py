@@ -55,7 +55,8 @@ def check_descriptions() -> dict[str, str]:
 
 
 def make_config(
-    selected: list[str], min_severity: str = "minor", model: str | None = None, base: dict[str, Any] | None = None
+    selected: list[str], min_severity: str = "minor", model: str | None = None, base: dict[str, Any] | None = None,
+    lm_model: str | None = None,
 ) -> Config:
     """A Config running exactly the ``selected`` checks (those that need a source run only with one).
 
@@ -75,4 +76,6 @@ def make_config(
         base["disable"] = sorted(cid for cid, cls in registry.items() if cls.default_enabled and cid not in chosen)
     base["min_severity"] = min_severity
     base["model"] = (model or "").strip() or None
+    if (lm_model or "").strip():
+        base["lm_model"] = lm_model.strip()
     return Config(**base)

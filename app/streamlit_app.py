@@ -90,6 +90,10 @@ def sidebar() -> tuple[Config | None, float | None]:
                                 help="Drop findings below this severity (like --min-severity).")
     model = sb.text_input("Embedding model", key="model", value=base.get("model", ""), placeholder="packaged default",
                           help="A sentence-transformers model path or name for the embedding checks (like --model).")
+    lm_model = sb.text_input("Language model", key="lm_model", value=base.get("lm_model", ""),
+                             placeholder="packaged SmolLM2-135M",
+                             help="A causal language model folder or cached name for lm-fluency (like --lm-model). "
+                                  "Its thresholds were set on SmolLM2-135M.")
     fail_under = sb.number_input("Fail under", min_value=0.0, max_value=100.0, value=None, step=1.0, key="fail_under",
                                  placeholder="off", help="The text fails when its score is below this (like --fail-under).")
     with sb.expander("What each check does"):
@@ -99,7 +103,7 @@ def sidebar() -> tuple[Config | None, float | None]:
     if not selected:
         return None, fail_under
     try:
-        return settings.make_config(selected, min_severity, model, base), fail_under
+        return settings.make_config(selected, min_severity, model, base, lm_model), fail_under
     except (ConfigError, ValueError) as exc:
         sb.error(str(exc))
         return None, fail_under

@@ -11,6 +11,7 @@ and the time of the 1,000-word sample, cold and warm, with the LM check's split.
     python bench/fluency.py            # figures at the default settings
     python bench/fluency.py --sweep    # also a grid over the LM thresholds
     python bench/fluency.py --no-speed # skip the timing of the sample
+    python bench/fluency.py --lm-model /path/to/causal-lm   # the same figures with another language model
     FLUENCY_BENCH_SETTINGS=window_before=24,window_after=16 python bench/fluency.py  # other analysis settings
 """
 
@@ -322,7 +323,8 @@ def analyse_all(docs: dict[str, list]):
 
     wide = LanguageModelFluency(candidate_excess=1.5, candidate_surprisal=5.0, candidates_per_100_words=10.0,
                                **extra_settings())
-    model = lm.get_model()
+    model = lm.get_model(os.environ.get("MTCHECK_LM_MODEL"))
+    print(f"  language model: {model.name} ({model.info.get('dtype')})", flush=True)
     out = {}
     for name, rows in docs.items():
         t = time.perf_counter()
@@ -349,7 +351,7 @@ def evaluate(analysed, docs, settings: dict, lexical: dict | None = None):
 
 
 SPEED = """
-import json, sys, time
+import json, os, sys, time
 t = time.perf_counter()
 import checker
 from checker import lm
@@ -361,7 +363,7 @@ cold = time.perf_counter() - t
 t = time.perf_counter()
 r = checker.check_text(text, "en")
 warm = time.perf_counter() - t
-model = lm.get_model()
+model = lm.get_model(os.environ.get("MTCHECK_LM_MODEL"))
 check = LanguageModelFluency()
 segs = [s for s in build_document(text, "en").segments if len(WORD_RE.findall(s.text)) >= 4]
 check.analyse(segs, model)
@@ -392,7 +394,11 @@ def main() -> None:
     ap.add_argument("--sweep", action="store_true", help="grid over the LM thresholds")
     ap.add_argument("--no-speed", action="store_true", help="skip timing the sample")
     ap.add_argument("--cache", help="pickle file for the LM analysis (reused when present; for sweeps)")
+    ap.add_argument("--lm-model", metavar="PATH_OR_NAME",
+                    help="another causal LM (transformers folder or cached name) instead of the packaged SmolLM2-135M")
     args = ap.parse_args()
+    if args.lm_model:
+        os.environ["MTCHECK_LM_MODEL"] = args.lm_model  # the timed subprocess and Config() read it too
     from checker.checks.fluency import LanguageModelFluency
 
     cases = build_cases()

