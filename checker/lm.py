@@ -223,7 +223,9 @@ def _load_from(path: Path | str, dtype: str = "float32", output_loading_info: bo
 
 
 def _to_compute_dtype(lm: LanguageModel) -> LanguageModel:
-    """Cast the loaded fp32 model to :func:`compute_dtype` (the cache always holds fp32)."""
+    """Cast the loaded model to :func:`compute_dtype`, buffers included (loading with ``dtype=`` leaves the
+    rotary-position frequencies in fp32: a model named by ``--lm-model`` is cast the same way so that it scores
+    exactly like the packaged one, whose thresholds were measured with bf16 frequencies)."""
     import torch
 
     dtype = compute_dtype()
@@ -352,7 +354,7 @@ def load_named(ref: str) -> LanguageModel:
     if not getattr(tok, "is_fast", False):
         raise LMUnavailable(f"language model {ref!r} has no fast tokenizer (tokenizer.json), which mtcheck needs for "
                             "character offsets")
-    lm = LanguageModel(tok, model, f"path:{path}", 0.0, {"dtype": dtype}, name=ref, prefix_id=context_token(tok))
+    lm = _to_compute_dtype(LanguageModel(tok, model, f"path:{path}", 0.0, name=ref, prefix_id=context_token(tok)))
     try:
         token_surprisals(["The cat sat on the mat."], lm)
     except Exception as exc:
