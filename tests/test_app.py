@@ -112,6 +112,20 @@ def test_paste_flow(monkeypatch):
     assert '<mark class="minor"' in html_bodies(at)
 
 
+def test_a_language_model_that_cannot_load_is_a_warning_not_a_crash(tmp_path):
+    at = new_app()
+    at.multiselect(key="checks").set_value(["lm-fluency", "space-before-punctuation"])
+    at.text_input(key="lm_model").set_value(str(tmp_path / "no-such-lm"))
+    at.text_area(key="target_text").set_value("The council met on Tuesday . It approved the budget for next year.")
+    at.selectbox(key="tgt_lang").set_value("en")
+    click_check(at)
+    assert not errors(at)
+    report = at.session_state["report"]
+    assert report.signature["config"]["lm_model"] == str(tmp_path / "no-such-lm")
+    assert "space-before-punctuation" in {f.check for f in report.findings}
+    assert any("lm-fluency skipped" in w.value and "does not exist" in w.value for w in at.warning)
+
+
 def test_upload_flow_reads_like_the_cli(tmp_path):
     csv = "id,target\n1,The cat sat on the mat .\n2,Everything is fine here.\n"
     at = new_app()
