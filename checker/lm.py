@@ -328,6 +328,8 @@ def context_token(tok: Any) -> int:
 def load_named(ref: str) -> LanguageModel:
     """Load the causal LM ``ref`` (a folder, or a name in the Hugging Face cache; offline unless the
     environment allows downloads) and check that it scores text; raises :class:`LMUnavailable`."""
+    from .embeddings import exception_line
+
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     set_threads()
@@ -344,8 +346,7 @@ def load_named(ref: str) -> LanguageModel:
     try:
         tok, model, loading = _load_from(path, dtype, output_loading_info=True)
     except Exception as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        raise LMUnavailable(f"cannot load language model {ref!r} ({type(exc).__name__}: {first[:160]}); {hint}") from None
+        raise LMUnavailable(f"cannot load language model {ref!r} ({exception_line(exc)}); {hint}") from None
     missing = sorted(loading.get("missing_keys") or [])
     if missing or model.get_output_embeddings() is None:  # weights left random would score noise
         raise LMUnavailable(f"{ref!r} is not a trained causal language model ({len(missing)} weights missing, e.g. "
@@ -358,8 +359,7 @@ def load_named(ref: str) -> LanguageModel:
     try:
         token_surprisals(["The cat sat on the mat."], lm)
     except Exception as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        raise LMUnavailable(f"language model {ref!r} cannot score text ({type(exc).__name__}: {first[:160]}); "
+        raise LMUnavailable(f"language model {ref!r} cannot score text ({exception_line(exc)}); "
                             "it must be a causal (left-to-right) LM") from None
     lm.load_seconds = time.perf_counter() - t0
     return lm

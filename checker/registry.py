@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from .model import CATEGORIES, SEVERITY_RANK, Document, Finding, Segment
 
 if TYPE_CHECKING:
+    from .config import Config
     from .context import CheckContext
 
 CHECKS: dict[str, type[Check]] = {}
@@ -232,3 +233,9 @@ def select_checks(
             continue
         chosen.append(cls(**params.get(cid, {})))
     return Selection(chosen, skipped)
+
+
+def selected_ids(config: Config) -> set[str]:
+    """Ids of the checks ``config`` selects (those that need a source included)."""
+    return {c.id for c in select_checks(config.enable, config.disable, config.params, paired=True,
+                                        only=config.only).checks}
