@@ -1,0 +1,198 @@
+"""Human judgements to learn from: MLQE-PE and WMT23 MQM, read from ``shared/data``.
+
+Both become :class:`Example` objects: a target (and usually a source), word
+spans with OK/BAD tags on either side, and whichever sentence labels the corpus
+has (``da``: the z-scored direct assessment; ``hter``: the post-edit rate;
+``mqm``: the professional MQM score, squashed with ``-log(1 + penalty)``).
+
+Splits never depend on the order of the files:
+
+* MLQE-PE ``train`` minus a validation slice (:data:`VALIDATION_SHARE` of each
+  pair, chosen by a hash of the id) trains; the validation slice chooses the
+  epoch, the tag threshold and the score calibration; ``dev`` is only reported.
+* WMT23 MQM is split by *document* (a hash of the document name): half the
+  documents train, the rest are held out and only reported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MLQE_TRAIN = "mlqe_pe_train.jsonl"
+MLQE_DEV = "mlqe_pe_dev.jsonl"
+WMT_FILES = {"en-de": "wmt23_general_mqm_ende.jsonl", "zh-en": "wmt23_general_mqm_zhen.jsonl"}
+VALIDATION_SHARE = 0.04
+WMT_TEST_SHARE = 0.5
+#: MQM errors at or above this weight make their words BAD (Minor = 1; minor punctuation 0.1 does not)
+WMT_BAD_WEIGHT = 1.0
+
+Span = tuple[int, int]
+
+
+@dataclass
+class Example:
+    """One translation with what humans said about it."""
+
+    target: str
+    source: str | None
+    pair: str  # "ro-en"
+    corpus: str  # "mlqe" or "wmt23"
+    id: str
+    target_words: list[Span] = field(default_factory=list)
+    target_bad: list[bool] | None = None
+    source_words: list[Span] = field(default_factory=list)
+    source_bad: list[bool] | None = None
+    labels: dict[str, float] = field(default_factory=dict)
+    group: str = ""  # items sharing a source (WMT seg id) or a document
+    doc: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def fraction(key: str) -> float:
+    """A stable number in [0, 1) from ``key`` (split assignment independent of file order)."""
+    return int(hashlib.sha1(key.encode()).hexdigest()[:8], 16) / 2**32
+
+
+_INVISIBLE = "\u200b\u200c\u200d\ufeff"
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
+_ESCAPES = (("&quot;", '"'), ("&apos;", "'"), ("&amp;", "&"), ("&lt;", "<"), ("&gt;", ">"), ("@-@", "-"))
+
+
+def token_spans(text: str, tokens: Iterable[str]) -> list[Span]:
+    """Character spans of ``tokens`` found left to right in ``text``.
+
+    MLQE-PE tokens are Moses tokens of the detokenised text: escapes are undone,
+    curly quotes compared as straight ones and zero-width joiners (dropped by the
+    tokeniser in Sinhala and Nepali) skipped. A token still not found gets an
+    empty span at the search position.
+    """
+    keep = [i for i, ch in enumerate(text) if ch not in _INVISIBLE]
+    plain = "".join(text[i] for i in keep).translate(_QUOTES)
+    spans: list[Span] = []
+    pos = 0
+    for tok in tokens:
+        for esc, ch in _ESCAPES:
+            tok = tok.replace(esc, ch)
+        tok = "".join(ch for ch in tok if ch not in _INVISIBLE).translate(_QUOTES)
+        i = plain.find(tok, pos) if tok else -1
+        if i < 0:
+            anchor = keep[pos] if pos < len(keep) else len(text)
+            spans.append((anchor, anchor))
+            continue
+        spans.append((keep[i], keep[i + len(tok) - 1] + 1))
+        pos = i + len(tok)
+    return spans
+
+
+def read_jsonl(path: Path) -> Iterator[dict]:
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
+
+
+def mlqe_example(row: dict) -> Example:
+    return Example(
+        target=row["target"],
+        source=row["source"],
+        pair=row["pair"],
+        corpus="mlqe",
+        id=row["id"],
+        target_words=token_spans(row["target"], row["target_tokens"]),
+        target_bad=[t == "BAD" for t in row["target_tags"]],
+        source_words=token_spans(row["source"], row["source_tokens"]),
+        source_bad=[t == "BAD" for t in row["source_tags"]],
+        labels={"da": float(row["da_z_mean"]), "hter": float(row["hter"])},
+        group=row["id"],
+        extra={"da_mean": float(row["da_mean"]), "post_edit": row.get("post_edit", "")},
+    )
+
+
+def squash_mqm(mqm: float) -> float:
+    """MQM (0 = perfect, lower is worse) on a log scale: -log(1 + penalty)."""
+    return -math.log1p(max(0.0, -mqm))
+
+
+def words_of(text: str) -> list[Span]:
+    """Whitespace-separated words with their spans (the tag unit for MQM targets)."""
+    import re
+
+    return [m.span() for m in re.finditer(r"\S+", text)]
+
+
+def wmt_example(row: dict, pair: str) -> Example:
+    target = row["target"]
+    words = words_of(target)
+    bad = [False] * len(words)
+    major = [False] * len(words)
+    for err in row["errors"]:
+        if err["span"] is None:
+            continue
+        s, e = err["span"]
+        for i, (ws, we) in enumerate(words):
+            if ws < e and s < we:
+                if err["weight"] >= WMT_BAD_WEIGHT:
+                    bad[i] = True
+                if err["severity"] == "Major":
+                    major[i] = True
+    return Example(
+        target=target,
+        source=row["source"],
+        pair=pair,
+        corpus="wmt23",
+        id=f"{pair}:{row['system']}:{row['seg_id']}",
+        target_words=words,
+        target_bad=bad,
+        labels={"mqm": squash_mqm(float(row["mqm"]))},
+        group=f"{pair}:{row['seg_id']}",
+        doc=row["doc"],
+        extra={"mqm": float(row["mqm"]), "system": row["system"], "major_words": major,
+               "major_spans": [tuple(e["span"]) for e in row["errors"]
+                               if e["span"] is not None and e["severity"] == "Major"]},
+    )
+
+
+@dataclass
+class Splits:
+    train: list[Example]
+    validation: list[Example]
+    dev: list[Example]  # MLQE-PE dev: reported only
+    wmt_test: list[Example]  # WMT23 held-out documents: reported only
+
+
+def load_splits(data_dir: Path, use_mlqe: bool = True, use_wmt: bool = True,
+                validation_share: float = VALIDATION_SHARE) -> Splits:
+    """Read the corpora in ``data_dir`` and split them (see the module docstring).
+
+    ``use_mlqe`` / ``use_wmt`` choose which corpora *train*; both are always read
+    for the reported figures when present.
+    """
+    data_dir = Path(data_dir)
+    train: list[Example] = []
+    validation: list[Example] = []
+    for row in read_jsonl(data_dir / MLQE_TRAIN):
+        ex = mlqe_example(row)
+        if fraction(ex.id) < validation_share:
+            validation.append(ex)
+        elif use_mlqe:
+            train.append(ex)
+    dev_path = data_dir / MLQE_DEV
+    dev = [mlqe_example(r) for r in read_jsonl(dev_path)] if dev_path.exists() else []
+    wmt_test: list[Example] = []
+    for pair, name in WMT_FILES.items():
+        path = data_dir / name
+        if not path.exists():
+            continue
+        for row in read_jsonl(path):
+            ex = wmt_example(row, pair)
+            if fraction(ex.doc) < WMT_TEST_SHARE:
+                wmt_test.append(ex)
+            elif use_wmt:
+                # a slice of the training documents validates the MQM head
+                (validation if fraction("val:" + ex.doc) < 0.2 else train).append(ex)
+    return Splits(train, validation, dev, wmt_test)

@@ -1,0 +1,71 @@
+"""From network outputs to the 0-100 score people read, fitted on validation data.
+
+The score is the network's sentence heads mixed (``head_weights``, standardised
+units) and mapped monotonically onto the mean direct assessment (DA, 0-100) that
+MLQE-PE's raters gave translations with that mix: a segment scored 70 is one
+raters scored about 70 on average. The map is an isotonic regression, stored as
+knots for ``numpy.interp``.
+
+The MLQE-PE rating guidelines describe the DA scale: 0-10 incorrect or
+nonsense; 11-29 a few correct keywords, but the overall meaning differs from the
+source; 30-50 major mistakes; 51-69 understandable, generally the same meaning
+as the source, some errors; 70-90 closely preserves the meaning, a few grammar
+mistakes; 91-100 perfect or near perfect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from sklearn.isotonic import IsotonicRegression
+
+from .metrics import best_threshold, kendall, kendall_within, pearson
+
+#: ten points of the scale, ``numpy.interp`` needs few knots
+KNOTS = 24
+
+
+def fit_scale(z: Sequence[float], da_mean: Sequence[float]) -> tuple[list[float], list[float]]:
+    """Strictly increasing knots mapping the head mix ``z`` to expected DA (0-100).
+
+    Isotonic regression gives the calibrated level; a ramp of 0.05 points per knot
+    keeps the map strictly increasing (two different translations never tie only
+    because they fall on one step), and one knot beyond each end, 5 points further
+    on, lets scores reach past the validation range.
+    """
+    z_a, y = np.asarray(z, float), np.asarray(da_mean, float)
+    iso = IsotonicRegression(y_min=0.0, y_max=100.0, increasing=True, out_of_bounds="clip").fit(z_a, y)
+    xs = np.unique(np.round(np.quantile(z_a, np.linspace(0.0, 1.0, KNOTS)), 4))
+    ys = np.maximum.accumulate(iso.predict(xs)) + 0.05 * np.arange(len(xs))
+    span = float(xs[-1] - xs[0]) or 1.0
+    xs = np.concatenate([[xs[0] - span], xs, [xs[-1] + span]])
+    ys = np.concatenate([[max(0.0, ys[0] - 5.0)], ys, [min(100.0, ys[-1] + 5.0)]])
+    ys = np.maximum.accumulate(np.clip(ys, 0.0, 100.0))
+    return xs.round(4).tolist(), ys.round(3).tolist()
+
+
+def choose_head_weights(heads: dict[str, np.ndarray], mlqe: dict[str, list[int]], wmt: dict[str, list[int]],
+                        da: np.ndarray, mqm: np.ndarray, groups: Sequence[str]) -> tuple[dict[str, float], float]:
+    """The mix of standardised heads that ranks both kinds of human judgement best on validation.
+
+    Objective: mean Pearson with DA over MLQE pairs plus mean Kendall tau (overall
+    and within source) over WMT pairs. ``hter`` enters negatively (lower is better).
+    """
+    best: tuple[float, dict[str, float]] = (-np.inf, {"da": 1.0})
+    for w_mqm in (0.0, 0.25, 0.5, 1.0, 2.0):
+        for w_hter in (0.0, 0.5, 1.0):
+            w = {"da": 1.0, "mqm": w_mqm, "hter": -w_hter}
+            z = sum(c * heads[h] for h, c in w.items() if h in heads)
+            r = np.nanmean([pearson(z[i], da[i]) for i in mlqe.values()]) if mlqe else 0.0
+            tau = np.nanmean([kendall(z[i], mqm[i]) + kendall_within([groups[k] for k in i], z[i], mqm[i])
+                              for i in wmt.values()]) / 2 if wmt else 0.0
+            obj = float(r + tau)
+            if obj > best[0]:
+                best = (obj, {k: v for k, v in w.items() if v})
+    return best[1], best[0]
+
+
+def word_threshold(probs: Sequence[float], gold: Sequence[bool]) -> tuple[float, float]:
+    """The BAD-probability threshold with the best MCC on validation words."""
+    return best_threshold(probs, gold)

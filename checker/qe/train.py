@@ -1,0 +1,351 @@
+"""Train the quality-estimation network on MLQE-PE and WMT23 MQM (``python -m checker.qe.train``).
+
+Reproducible: fixed seeds, two threads, deterministic batching. Prints the
+validation figures after each epoch and writes the weights (fp16 safetensors)
+and ``qe.json`` (shape, label statistics, threshold, calibration, figures).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .corpora import Example, load_splits
+from .e5_weights import E5Weights
+from .features import IGNORE, Encoded, WordVectors, collate, encode_pair, piece_labels
+from .network import NetworkConfig, QualityNetwork
+from .predictor import token_budget_batches
+from .subwords import SubwordTokenizer
+
+
+@dataclass
+class TrainConfig:
+    seed: int = 13
+    layers: int = 6
+    frozen_layers: int = 3
+    epochs: int = 2
+    batch_tokens: int = 2400
+    max_items: int = 48
+    lr: float = 8e-5
+    head_lr: float = 5e-4
+    weight_decay: float = 0.01
+    warmup: float = 0.06
+    target_only_share: float = 0.35
+    bad_weight: float = 1.5
+    tag_loss: float = 1.0
+    source_tag_loss: float = 0.5
+    sentence_loss: dict[str, float] = field(default_factory=lambda: {"da": 1.0, "hter": 0.5, "mqm": 1.0})
+    limit_per_pair: int | None = None
+    validation_limit: int | None = None
+    validation_share: float = 0.04
+    use_mlqe: bool = True
+    use_wmt: bool = True
+    threads: int = 2
+    bf16: bool = False
+
+
+@dataclass
+class Prepared:
+    example: Example
+    encoded: Encoded
+    target_labels: list[int]
+    source_labels: list[int] | None
+
+
+def prepare(examples: Sequence[Example], tok: SubwordTokenizer, net: NetworkConfig) -> list[Prepared]:
+    out = []
+    for ex in examples:
+        enc = encode_pair(tok, ex.target, ex.source, ex.target_words, ex.source_words,
+                          net.max_target_pieces, net.max_source_pieces)
+        src_labels = piece_labels(enc.source_word, ex.source_bad) if enc.source_word is not None else None
+        out.append(Prepared(ex, enc, piece_labels(enc.target_word, ex.target_bad), src_labels))
+    return out
+
+
+def label_stats(items: Sequence[Prepared], names: Sequence[str]) -> dict[str, tuple[float, float]]:
+    stats = {}
+    for name in names:
+        vals = np.array([p.example.labels[name] for p in items if name in p.example.labels], float)
+        stats[name] = (float(vals.mean()), float(vals.std() or 1.0)) if len(vals) else (0.0, 1.0)
+    return stats
+
+
+def batch_targets(items: Sequence[Prepared], with_source: Sequence[bool], width: int, names: Sequence[str],
+                  stats: dict[str, tuple[float, float]]) -> dict[str, torch.Tensor]:
+    n = len(items)
+    tags = torch.full((n, width), IGNORE, dtype=torch.long)
+    src_tags = torch.full((n, width), IGNORE, dtype=torch.long)
+    sent = torch.zeros((n, len(names)))
+    sent_mask = torch.zeros((n, len(names)))
+    for i, (p, ws) in enumerate(zip(items, with_source, strict=True)):
+        e = p.encoded
+        tags[i, 1:1 + e.n_target] = torch.tensor(p.target_labels, dtype=torch.long)
+        if ws and e.n_source and p.source_labels is not None:
+            src_tags[i, e.source_start:e.source_start + e.n_source] = torch.tensor(p.source_labels, dtype=torch.long)
+        for j, name in enumerate(names):
+            if name in p.example.labels:
+                mean, sd = stats[name]
+                sent[i, j] = (p.example.labels[name] - mean) / sd
+                sent_mask[i, j] = 1.0
+    return {"tags": tags, "source_tags": src_tags, "sentence": sent, "sentence_mask": sent_mask}
+
+
+def tag_loss(logits: torch.Tensor, labels: torch.Tensor, bad_weight: float) -> torch.Tensor:
+    mask = labels != IGNORE
+    if not mask.any():
+        return logits.sum() * 0.0
+    y = labels[mask].float()
+    weight = torch.where(y > 0, bad_weight, 1.0)
+    return F.binary_cross_entropy_with_logits(logits[mask].float(), y, weight=weight)
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def build_network(cfg: TrainConfig, weights: E5Weights) -> QualityNetwork:
+    net_cfg = NetworkConfig(layers=cfg.layers, frozen_layers=cfg.frozen_layers, hidden=weights.hidden, heads=weights.heads, ffn=weights.ffn,
+                            max_positions=weights.max_positions, eps=weights.eps)
+    net = QualityNetwork(net_cfg)
+    state = {k: torch.from_numpy(v) for k, v in weights.encoder_state(cfg.layers).items()}
+    missing, unexpected = net.load_state_dict(state, strict=False)
+    assert not unexpected, unexpected
+    assert all(k.startswith(("sentence", "target_tags", "source_tags")) for k in missing), missing
+    return net
+
+
+def cache_bottom(net: QualityNetwork, vectors: WordVectors, items: Sequence[Prepared], with_source: bool,
+                 pad: int) -> list[torch.Tensor]:
+    """fp16 hidden states after the frozen layers, per item (they never change during training)."""
+    was_training = net.training
+    net.eval()
+    encs = [p.encoded for p in items]
+    flags = [with_source and bool(e.n_source) for e in encs]
+    lengths = [len(e.ids) if f else e.target_only_length for e, f in zip(encs, flags, strict=True)]
+    out: list[torch.Tensor] = [torch.empty(0)] * len(items)
+    with torch.inference_mode():
+        for idx in token_budget_batches(lengths, 8192, 128):
+            batch = collate([encs[i] for i in idx], [flags[i] for i in idx], pad)
+            x = net.bottom(vectors(batch.ids), batch.attention, batch.types)
+            for row, i in enumerate(idx):
+                out[i] = x[row, : lengths[i]].to(torch.float16).clone()
+    net.train(was_training)
+    return out
+
+
+def stack_cached(states: Sequence[torch.Tensor], n_targets: Sequence[int]) -> tuple[torch.Tensor, ...]:
+    """Pad cached states into (B, T, H) with attention and target masks."""
+    width = max(s.shape[0] for s in states)
+    n, h = len(states), states[0].shape[1]
+    x = torch.zeros((n, width, h))
+    attention = torch.zeros((n, width), dtype=torch.long)
+    target_mask = torch.zeros((n, width), dtype=torch.bool)
+    for i, (s, nt) in enumerate(zip(states, n_targets, strict=True)):
+        x[i, : s.shape[0]] = s.float()
+        attention[i, : s.shape[0]] = 1
+        target_mask[i, 1:1 + nt] = True
+    return x, attention, target_mask
+
+
+def limit(examples: list[Example], per_pair: int | None, seed: int) -> list[Example]:
+    if per_pair is None:
+        return examples
+    rng = random.Random(seed)
+    by: dict[tuple[str, str], list[Example]] = defaultdict(list)
+    for ex in examples:
+        by[(ex.corpus, ex.pair)].append(ex)
+    out: list[Example] = []
+    for key in sorted(by):
+        group = by[key]
+        rng.shuffle(group)
+        out.extend(group[:per_pair])
+    return out
+
+
+def train(cfg: TrainConfig, data_dir: Path, out_dir: Path | None, log=print) -> dict:
+    """Train, print figures per epoch, save the final weights to ``out_dir``; return the summary."""
+    from .evaluation import evaluate_all  # local: evaluation imports the runtime estimator
+
+    torch.set_num_threads(cfg.threads)
+    seed_everything(cfg.seed)
+    t0 = time.time()
+    weights = E5Weights()
+    tok = SubwordTokenizer(weights)
+    splits = load_splits(data_dir, use_mlqe=cfg.use_mlqe, use_wmt=cfg.use_wmt, validation_share=cfg.validation_share)
+    train_ex = limit(splits.train, cfg.limit_per_pair, cfg.seed)
+    splits.validation = limit(splits.validation, cfg.validation_limit, cfg.seed)
+    net = build_network(cfg, weights)
+    names = list(net.cfg.sentence_targets)
+    items = prepare(train_ex, tok, net.cfg)
+    stats = label_stats(items, names)
+    log(f"settings: {asdict(cfg)}")
+    log(f"train {len(items)} examples, validation {len(splits.validation)}; prepared in {time.time() - t0:.0f} s")
+    vectors = WordVectors(weights)
+    vectors.preload()
+
+    caches: dict[bool, list[torch.Tensor]] = {}
+    if cfg.frozen_layers:
+        t_cache = time.time()
+        caches = {ws: cache_bottom(net, vectors, items, ws, tok.pad) for ws in (True, False)}
+        log(f"cached the {cfg.frozen_layers} frozen layers' output in {time.time() - t_cache:.0f} s")
+        for n, p in net.named_parameters():
+            if not n.startswith("layers.") or int(n.split(".")[1]) < cfg.frozen_layers:
+                if not n.startswith(("sentence", "target_tags", "source_tags")):
+                    p.requires_grad_(False)
+    heads = [p for n, p in net.named_parameters() if n.startswith(("sentence", "target_tags", "source_tags"))]
+    head_ids = {id(p) for p in heads}
+    body = [p for p in net.parameters() if id(p) not in head_ids and p.requires_grad]
+    opt = torch.optim.AdamW([{"params": body, "lr": cfg.lr}, {"params": heads, "lr": cfg.head_lr}],
+                            weight_decay=cfg.weight_decay)
+    rng = random.Random(cfg.seed)
+    steps_per_epoch = None
+    history = []
+    step = 0
+    for epoch in range(cfg.epochs):
+        net.train()
+        with_source = [bool(p.encoded.n_source) and rng.random() >= cfg.target_only_share for p in items]
+        lengths = [len(p.encoded.ids) if ws else p.encoded.target_only_length for p, ws in zip(items, with_source, strict=True)]
+        # similar lengths together, batches in random order; jitter so batches differ between epochs
+        jitter = [ln + rng.random() * 4 for ln in lengths]
+        batches = token_budget_batches(jitter, cfg.batch_tokens, cfg.max_items)
+        rng.shuffle(batches)
+        if steps_per_epoch is None:
+            steps_per_epoch = len(batches)
+            total = steps_per_epoch * cfg.epochs
+            warm = max(1, int(cfg.warmup * total))
+
+            def lr_factor(s: int) -> float:
+                return s / warm if s < warm else max(0.0, (total - s) / max(1, total - warm))
+
+        t_epoch = time.time()
+        running: dict[str, float] = defaultdict(float)
+        for b, idx in enumerate(batches):
+            for group, base in zip(opt.param_groups, (cfg.lr, cfg.head_lr), strict=True):
+                group["lr"] = base * lr_factor(step)
+            sel = [items[i] for i in idx]
+            ws = [with_source[i] for i in idx]
+            if caches:
+                ws = [w and bool(p.encoded.n_source) for p, w in zip(sel, ws, strict=True)]
+                x, attention, target_mask = stack_cached([caches[w][i] for i, w in zip(idx, ws, strict=True)],
+                                                         [p.encoded.n_target for p in sel])
+                target = batch_targets(sel, ws, x.shape[1], names, stats)
+                with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
+                    outs = net.top(x, attention, target_mask)
+            else:
+                batch = collate([p.encoded for p in sel], ws, tok.pad)
+                target = batch_targets(sel, batch.with_source, batch.ids.shape[1], names, stats)
+                with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
+                    outs = net(vectors(batch.ids), batch.attention, batch.types, batch.target_mask)
+            sent = outs["sentence"].float()
+            losses = {}
+            for j, name in enumerate(names):
+                m = target["sentence_mask"][:, j]
+                if m.sum() > 0:
+                    losses[name] = cfg.sentence_loss.get(name, 1.0) * (((sent[:, j] - target["sentence"][:, j]) ** 2 * m).sum() / m.sum())
+            losses["tags"] = cfg.tag_loss * tag_loss(outs["target_tags"], target["tags"], cfg.bad_weight)
+            losses["source_tags"] = cfg.source_tag_loss * tag_loss(outs["source_tags"], target["source_tags"], cfg.bad_weight)
+            loss = sum(losses.values())
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_([p for p in net.parameters() if p.requires_grad], 1.0)
+            opt.step()
+            step += 1
+            for k, v in losses.items():
+                running[k] += float(v.detach())
+            if (b + 1) % 100 == 0 or b + 1 == len(batches):
+                rate = sum(len(batches[k]) for k in range(b + 1)) / (time.time() - t_epoch)
+                parts = " ".join(f"{k} {v / (b % 100 + 1):.3f}" for k, v in running.items())
+                log(f"epoch {epoch + 1} batch {b + 1}/{len(batches)} {rate:.1f} ex/s {parts}")
+                running.clear()
+        log(f"epoch {epoch + 1} done in {time.time() - t_epoch:.0f} s")
+        summary = evaluate_all(net, weights, tok, stats, splits.validation, label="validation", log=log, vectors=vectors)
+        history.append(summary)
+    calibration = fit_calibration(net, weights, tok, stats, splits.validation, log, vectors)
+    result = {"config": asdict(cfg), "label_stats": stats, "history": history, "seconds": time.time() - t0,
+              "calibration": calibration}
+    if out_dir is not None:
+        from .estimator import save_model
+
+        save_model(net, stats, history[-1], cfg, out_dir, {"calibration": calibration,
+                                                           "train_seconds": round(time.time() - t0)})
+        log(f"saved to {out_dir}")
+    return result
+
+
+def fit_calibration(net: QualityNetwork, weights: E5Weights, tok: SubwordTokenizer, stats: dict,
+                    validation: Sequence[Example], log=print, vectors: WordVectors | None = None) -> dict:
+    """Head mix, 0-100 scale and word threshold, per mode, chosen on the validation slice."""
+    from .evaluation import predict_examples
+    from .predictor import word_probabilities
+    from .score_scale import choose_head_weights, fit_scale, word_threshold
+
+    names = list(net.cfg.sentence_targets)
+    if vectors is None:
+        vectors = WordVectors(weights)
+        vectors.preload()
+    runs = {}
+    for mode, with_source in (("source", True), ("target", False)):
+        runs[mode] = predict_examples(net, weights, tok, validation, with_source, vectors)
+    # one head mix for both modes (chosen on the with-source run, where all heads see everything)
+    encs, raw = runs["source"]
+    heads = {n: np.array([r.sentence[j] for r in raw]) for j, n in enumerate(names)}
+    mlqe: dict[str, list[int]] = defaultdict(list)
+    wmt: dict[str, list[int]] = defaultdict(list)
+    for i, ex in enumerate(validation):
+        (mlqe if ex.corpus == "mlqe" else wmt)[ex.pair].append(i)
+    da = np.array([ex.labels.get("da", np.nan) for ex in validation])
+    mqm = np.array([ex.extra.get("mqm", np.nan) for ex in validation])
+    mix, objective = choose_head_weights(heads, mlqe, wmt, da, mqm, [ex.group for ex in validation])
+    log(f"head mix {mix} (validation objective {objective:.3f})")
+    out: dict = {"head_weights": mix}
+    for mode, (encs, raw) in runs.items():
+        z = np.array([sum(w * r.sentence[names.index(h)] for h, w in mix.items()) for r in raw])
+        idx = [i for i, ex in enumerate(validation) if ex.corpus == "mlqe"]
+        xs, ys = fit_scale(z[idx], [validation[i].extra["da_mean"] for i in idx])
+        probs: list[float] = []
+        gold: list[bool] = []
+        for i in idx:
+            ex = validation[i]
+            probs.extend(word_probabilities(raw[i].target_bad, encs[i].target_word, len(ex.target_words)).tolist())
+            gold.extend(ex.target_bad or [])
+        threshold, m = word_threshold(probs, gold)
+        out[mode] = {"knots_x": xs, "knots_y": ys, "threshold": threshold, "validation_mcc": round(m, 4)}
+        log(f"{mode}: word threshold {threshold:.3f} (validation MCC {m:.3f}); scale {list(zip(xs, ys))[::4]}")
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m checker.qe.train", description=__doc__)
+    ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[3] / "shared" / "data",
+                    help="folder with mlqe_pe_*.jsonl and wmt23_general_mqm_*.jsonl (default: ../shared/data)")
+    ap.add_argument("--out", type=Path, default=None, help="write the model here (default: do not save)")
+    for name, value in asdict(TrainConfig()).items():
+        if isinstance(value, bool):
+            ap.add_argument(f"--{name.replace('_', '-')}", type=lambda s: s.lower() in ("1", "true", "yes"), default=value)
+        elif isinstance(value, (int, float)) or value is None:
+            ap.add_argument(f"--{name.replace('_', '-')}", type=type(value) if value is not None else int, default=value)
+    args = ap.parse_args(argv)
+    cfg = TrainConfig(**{k: getattr(args, k) for k in asdict(TrainConfig()) if hasattr(args, k)})
+    if not (args.data / "mlqe_pe_train.jsonl").is_file():
+        print(f"error: no mlqe_pe_train.jsonl in {args.data} (pass --data)", file=sys.stderr)
+        return 2
+    train(cfg, args.data, args.out, log=lambda m: print(m, flush=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

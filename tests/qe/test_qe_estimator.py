@@ -1,0 +1,56 @@
+"""The shipped quality model: loads offline from the package, deterministic, any language pair."""
+
+from __future__ import annotations
+
+import pytest
+
+from checker.qe.estimator import PACKAGED_DIR, QualityEstimator, WordEstimate, flagged_spans, split_words
+
+
+@pytest.fixture(scope="session")
+def estimator():
+    return QualityEstimator()
+
+
+def test_weights_ship_inside_the_package_and_are_small():
+    files = {p.name: p.stat().st_size for p in PACKAGED_DIR.iterdir()}
+    assert {"qe.safetensors", "qe.json"} <= set(files)
+    assert sum(files.values()) < 60 * 2**20
+
+
+def test_loads_offline_from_the_package(estimator, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert estimator.model_dir == PACKAGED_DIR
+    assert estimator.network.cfg.layers >= 1
+
+
+def test_scores_are_deterministic_and_on_the_0_100_scale(estimator):
+    targets = ["The committee approved the new budget after a long debate.", "Committee the budget new approved debate."]
+    first = estimator.estimate(targets)
+    second = estimator.estimate(list(reversed(targets)))[::-1]  # other batch order, same numbers
+    assert [e.score for e in first] == [e.score for e in second]
+    assert all(0.0 <= e.score <= 100.0 for e in first)
+    assert first[0].score > first[1].score  # word salad scores lower than the fluent sentence
+
+
+@pytest.mark.parametrize("source, target", [
+    ("Le comité a approuvé le nouveau budget.", "The committee approved the new budget."),  # fr-en: not trained
+    ("今日はいい天気です。", "오늘은 날씨가 좋습니다."),  # ja-ko: neither side trained
+    ("", "A target without a source."),
+    ("Source only.", ""),
+])
+def test_pairs_outside_the_training_data_get_a_score_and_no_crash(estimator, source, target):
+    (est,) = estimator.estimate([target], [source or None])
+    assert 0.0 <= est.score <= 100.0
+    assert [(w.start, w.end) for w in est.target_words] == split_words(target)
+
+
+def test_a_very_long_segment_is_cut_not_refused(estimator):
+    (est,) = estimator.estimate(["word " * 2000])
+    assert 0.0 <= est.score <= 100.0 and len(est.target_words) == 2000
+
+
+def test_flagged_words_merge_into_narrow_spans():
+    text = "He went at home , yesterday ."
+    words = [WordEstimate(s, e, text[s:e], p) for (s, e), p in zip(split_words(text), [0.1, 0.2, 0.9, 0.8, 0.95, 0.1, 0.7])]
+    assert [(text[s:e], round(p, 2)) for s, e, p in flagged_spans(words, 0.5, text)] == [("at home", 0.9)]
