@@ -122,6 +122,7 @@ def load_config(path: str | Path | None = None, search_dir: str | Path = ".") ->
     if not isinstance(checks, dict):
         raise ConfigError(f"config {p}: [checks] must be a table")
     params: dict[str, dict[str, Any]] = {}
+    from_ignore_file: list[str] = []
     for key, value in checks.items():
         if key in ("enable", "disable", "ignore", "only"):
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -129,13 +130,14 @@ def load_config(path: str | Path | None = None, search_dir: str | Path = ".") ->
             out[key] = value
         elif key == "min_severity":
             out["min_severity"] = str(value)
-        elif key == "ignore_file":
-            out.setdefault("ignore", [])
-            out["ignore"] = out["ignore"] + read_ignore_file(p.parent / str(value))
+        elif key == "ignore_file":  # added to `ignore` below, wherever the two stand in the table
+            from_ignore_file += read_ignore_file(p.parent / str(value))
         elif isinstance(value, dict):
             params[key] = value
         else:
             raise ConfigError(f"config {p}: unknown setting checks.{key}")
+    if from_ignore_file:
+        out["ignore"] = out.get("ignore", []) + from_ignore_file
     glossary = params.get("terminology", {}).get("glossary")
     if isinstance(glossary, str) and glossary and not Path(glossary).expanduser().is_absolute():
         # like ignore_file: a path in the file is relative to the file, wherever mtcheck runs from
