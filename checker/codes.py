@@ -1,21 +1,19 @@
-"""Inline codes: XML inline tags rendered as visible tokens, and placeholders found in text.
+"""Inline codes in text: tag tokens and placeholders, which are markup, not prose. Imports nothing.
 
-XLIFF/TMX inline elements become tokens the translator recognises: ``<x id="1"/>``
-is ``{x1}``, ``<g id="2">..</g>`` is ``{g2}..{/g2}``, a begin/end pair
-(``bpt``/``ept``, ``bx``/``ex``, ``sc``/``ec``) is ``{bpt1}``..``{/bpt1}``. A
-token starting with ``{/`` closes the token of the same name. :func:`find_codes`
-finds these tokens and common placeholders (printf ``%s``/``%1$d``/``%(name)s``,
-ICU/format ``{0}``/``{name}``, ``{{var}}``, ``${var}`` and HTML tags) in any text.
+The XLIFF/TMX readers render inline elements as tokens the translator recognises
+(:func:`checker.io.formats.xml_units.render_inline`): ``<x id="1"/>`` is ``{x1}``,
+``<g id="2">..</g>`` is ``{g2}..{/g2}``, a begin/end pair (``bpt``/``ept``,
+``bx``/``ex``, ``sc``/``ec``) is ``{bpt1}``..``{/bpt1}``. A token starting with
+``{/`` closes the token of the same name. :func:`find_codes` finds these tokens
+and common placeholders (printf ``%s``/``%1$d``/``%(name)s``, ICU/format
+``{0}``/``{name}``, ``{{var}}``, ``${var}`` and HTML tags) in any text;
+:func:`code_spans` gives their spans, which checks must not flag as prose.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # lxml is only needed to render XML; the pipeline imports this module for every run
-    from lxml import etree
 
 #: a code in text: our tag tokens and the usual placeholder syntaxes
 _CODE = re.compile(
@@ -78,89 +76,16 @@ def find_codes(text: str | None) -> list[Code]:
     return [Code(normalise_token(m.group(0)), m.start(), m.end()) for m in _CODE.finditer(text) if m.group(0) != "%%"]
 
 
-def protected_spans(text: str | None) -> list[list[int]]:
+def code_spans(text: str | None) -> list[list[int]]:
     """``[start, end]`` of every code in ``text``: spans other checks must not flag as prose."""
     return [[c.start, c.end] for c in find_codes(text)]
-
-
-# -- XML inline content ---------------------------------------------------------
-_STANDALONE = {"x", "ph", "it", "ut", "bx", "ex", "bpt", "ept", "sc", "ec", "sm", "em"}
-_NATIVE_CODE = {"ph", "bpt", "ept", "it", "ut"}  # content is the original code, not translatable text
-_PAIRED = {"g", "pc"}
-_CLOSING_OF = {"ept": "bpt", "ex": "bx", "ec": "sc"}
-_ANNOTATIONS = {"mrk", "hi", "sub"}
-
-
-def localname(el: etree._Element) -> str:
-    from lxml import etree
-
-    tag = el.tag
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
-
-
-def _code_id(el: etree._Element, name: str, ordinal: int) -> str:
-    if name in ("bpt", "ept") and el.get("i") is not None:
-        key = el.get("i")
-    elif name in ("ex", "ec"):
-        key = el.get("rid") or el.get("startRef") or el.get("id") or el.get("i")
-    elif name == "bx":
-        key = el.get("rid") or el.get("id")
-    else:
-        key = el.get("id") or el.get("x") or el.get("i")
-    key = re.sub(r"[^\w.:-]", "_", key) if key else str(ordinal)
-    return key
-
-
-def render_inline(el: etree._Element | None) -> str | None:
-    """Text of a ``source``/``target``/``seg`` element with inline codes as tokens.
-
-    ``None`` when the element is missing.
-    """
-    if el is None:
-        return None
-    parts: list[str] = []
-    counter = [0]
-    _render_into(el, parts, counter)
-    return "".join(parts)
-
-
-def _render_into(el: etree._Element, parts: list[str], counter: list[int]) -> None:
-    from lxml import etree
-
-    if el.text:
-        parts.append(el.text)
-    for child in el:
-        if isinstance(child, etree._Entity):
-            parts.append(child.text or "")
-        elif isinstance(child.tag, str):
-            name = localname(child)
-            counter[0] += 1
-            if name in _PAIRED:
-                key = _code_id(child, name, counter[0])
-                parts.append(f"{{{name}{key}}}")
-                _render_into(child, parts, counter)
-                parts.append(f"{{/{name}{key}}}")
-            elif name in _CLOSING_OF:
-                parts.append(f"{{/{_CLOSING_OF[name]}{_code_id(child, name, counter[0])}}}")
-            elif name in _STANDALONE:
-                if name not in ("sm", "em"):  # XLIFF 2 annotation markers carry no code
-                    parts.append(f"{{{name}{_code_id(child, name, counter[0])}}}")
-            elif name == "cp" and child.get("hex"):
-                try:
-                    parts.append(chr(int(child.get("hex"), 16)))
-                except (ValueError, OverflowError):
-                    pass
-            elif name in _ANNOTATIONS or name not in _NATIVE_CODE:
-                _render_into(child, parts, counter)
-        if child.tail:
-            parts.append(child.tail)
 
 
 def drop_findings_on_codes(findings: list, segments: list, keep: tuple[str, ...] = ("inline-tags",)) -> list:
     """Findings minus those about inline codes rather than prose.
 
     A fluency finding (punctuation, spelling, grammar...) on the target is
-    dropped when it overlaps a span in its segment's ``extra["protected_spans"]``
+    dropped when it overlaps a span in its segment's ``extra["protected_spans"]`` (its :func:`code_spans`)
     and, outside those spans, holds no letter or digit (a "missing space" between
     ``.`` and ``{x1}``, a bracket of ``{0}``). Accuracy findings (a placeholder
     added or lost) and those of the ``keep`` checks always stay.

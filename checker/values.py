@@ -1,15 +1,18 @@
-"""The one data model: Segment, Finding and Report.
+"""The plain values that flow through mtcheck: Document and Segment in, Finding and Report out.
 
-Everything flows through these three types: readers produce a :class:`Document`
-of :class:`Segment` objects, checks emit :class:`Finding` objects, scoring and
-rendering consume a :class:`Report`.
+Readers produce a :class:`Document` of :class:`Segment` objects, checks emit
+:class:`Finding` objects, and the pipeline returns a :class:`Report`, which
+:mod:`checker.render` turns into text, JSON, JSONL, CSV or HTML. These are values:
+they know how to describe themselves (``to_dict``) and nothing about where they
+go. Imports nothing from the package but :mod:`checker.text`.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from .text import count_words
 
 SEVERITIES: tuple[str, ...] = ("minor", "major", "critical")
 SEVERITY_RANK: dict[str, int] = {name: i for i, name in enumerate(SEVERITIES)}
@@ -173,8 +176,6 @@ class Report:
 
     @property
     def word_count(self) -> int:
-        from .scoring import count_words
-
         return sum(count_words(s.text) for s in self.segments)
 
     # -- serialisation -------------------------------------------------------
@@ -198,25 +199,3 @@ class Report:
             "signature": self.signature,
             "errors": self.errors,
         }
-
-    def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
-
-    def segment_records(self) -> list[dict[str, Any]]:
-        """One record per segment with offsets relative to the segment text."""
-        from .render.records import segment_records
-
-        return segment_records(self)
-
-    def to_jsonl(self) -> str:
-        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in self.segment_records())
-
-    def to_csv(self) -> str:
-        from .render.tabular import findings_csv
-
-        return findings_csv(self)
-
-    def to_html(self) -> str:
-        from .render.html import render_html
-
-        return render_html(self)

@@ -1,4 +1,4 @@
-"""Helpers shared by the surface checks: paragraph blocks, document-level findings, protected spans."""
+"""Helpers shared by the surface checks: paragraph blocks, literal spans (URLs, e-mails, abbreviations)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..context import CheckContext
-from ..model import Document, Finding
 from ..registry import Check
+from ..values import Document, Finding
 
 URL_RE = re.compile(r"(?:https?://|ftp://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)\]]", re.I)
 EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -70,8 +70,9 @@ class BlockCheck(Check):
         raise NotImplementedError
 
 
-def protected_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of URLs, e-mail addresses, domains/file names and dotted abbreviations."""
+def literal_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of URLs, e-mail addresses, domains/file names and dotted abbreviations: literals whose dots and
+    marks punctuation rules must not judge (inline codes are :func:`checker.codes.code_spans`)."""
     spans: list[tuple[int, int]] = []
     for rx in (URL_RE, EMAIL_RE, DOTTED_ABBR_RE):
         spans.extend(m.span() for m in rx.finditer(text))

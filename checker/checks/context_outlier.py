@@ -17,9 +17,9 @@ import numpy as np
 
 from ..context import CheckContext
 from ..embeddings import embed, role_encoder
-from ..model import Document, Finding
 from ..registry import Check, register
-from ..scoring import count_words
+from ..text import count_words
+from ..values import Document, Finding
 
 
 def neighbour_similarity(vecs: np.ndarray, window: int) -> np.ndarray:
@@ -52,6 +52,7 @@ class ContextOutlier(Check):
     severity = "minor"
     default_enabled = False
     requires = "embeddings"
+    models = ("embedding_model",)
     params: ClassVar[dict[str, Any]] = {
         "window": 2,  # neighbours on each side
         "max_similarity": 0.15,  # flag only when the cosine to the neighbourhood is below this ...

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from checker.config import Config
-from checker.pipeline import build_document, run_checks
+from checker.pipeline import run_checks
+from checker.segment import build_document
 
 LEXICAL = ["rare-word", "foreign-fragment"]
 

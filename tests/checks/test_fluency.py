@@ -20,8 +20,10 @@ from checker.checks.fluency import (
     unigram_surprisal,
 )
 from checker.config import Config
-from checker.model import Segment
-from checker.pipeline import build_document, run_checks
+from checker.errors import ModelError
+from checker.pipeline import run_checks
+from checker.segment import build_document
+from checker.values import Segment
 
 CLEAN = (
     "The library will close for two weeks in August while the heating system is replaced. "
@@ -54,7 +56,7 @@ def test_cache_dir_follows_environment(monkeypatch, tmp_path):
 
 def test_missing_model_is_a_warning_not_a_crash(monkeypatch):
     def unavailable():
-        raise lm.LMUnavailable("package not installed")
+        raise ModelError("package not installed")
 
     monkeypatch.setattr(lm, "get_model", unavailable)
     report = fluency(CLEAN)

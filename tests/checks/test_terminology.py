@@ -7,11 +7,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, find
+from helpers import ROOT, find
 
 from checker.api import check_pairs
 from checker.checks.terminology import load_glossary, term_regex
-from checker.config import Config, ConfigError
+from checker.config import Config
+from checker.errors import ConfigError
 from checker.io.readers import load_input
 from checker.pipeline import run_checks
 

@@ -6,7 +6,8 @@ import pytest
 
 from checker.checks import syntax
 from checker.config import Config
-from checker.pipeline import build_document, run_checks
+from checker.pipeline import run_checks
+from checker.segment import build_document
 
 
 def clause_findings(text: str, lang: str = "en"):

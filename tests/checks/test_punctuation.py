@@ -3,13 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-import checker
-
-
-def spans(check_id: str, text: str, lang: str = "en") -> list[tuple[int, int, str]]:
-    report = checker.check_text(text, tgt_lang=lang, only=[check_id])
-    return [(f.start, f.end, f.text) for f in report.findings]
+from helpers import spans
 
 
 def test_space_before_punctuation_positive():
@@ -66,3 +60,5 @@ def test_unbalanced_brackets_positive():
 ])
 def test_unbalanced_brackets_negative(text):
     assert spans("unbalanced-brackets", text) == []
+
+
