@@ -119,7 +119,8 @@ def run_checks(doc: Document, config: Config | None = None, progress: ProgressFn
     findings = [f for f in drop_subsumed(_dedupe(findings)) if keep(f)]
     score = score_segments(doc.segments, findings)
     penalty_score = None
-    for step in steps:
+    results: list[PostScore] = []
+    for step in steps:  # each step reads the penalty scores and the same findings
         t = time.perf_counter()
         try:
             result = step.rescore(doc, findings, ctx)
@@ -127,10 +128,12 @@ def run_checks(doc: Document, config: Config | None = None, progress: ProgressFn
             errors.append(f"check {step.id} failed: {type(exc).__name__}: {exc}")
             result = None
         if result is not None:
-            penalty_score = score if penalty_score is None else penalty_score
-            score = _apply(result, doc.segments)
-            findings.extend(f for f in result.findings if severity_at_least(f.severity, config.min_severity))
+            results.append(result)
         timings[step.id] += time.perf_counter() - t
+    for result in results:  # several steps: the last, by id, sets the scores
+        penalty_score = score if penalty_score is None else penalty_score
+        score = _apply(result, doc.segments)
+        findings.extend(f for f in result.findings if severity_at_least(f.severity, config.min_severity))
     timings["total"] = time.perf_counter() - t0
     signature = {
         "version": __version__,

@@ -218,7 +218,11 @@ class PostScorer(Check):
        the segments (each with its penalty ``score``) and returns a :class:`PostScore`, or
        None to keep the penalty scores. The pipeline writes the new scores; each rescored
        segment keeps its penalty score in ``extra["penalty_score"]`` and the report keeps
-       the document's in ``Report.penalty_score``.
+       the document's in ``Report.penalty_score``. When several steps run, each reads the
+       penalty scores, and the last by id sets the scores.
+
+    A new instance serves each run, so a step whose model gives spans and scores in one pass
+    may compute both in :meth:`run`, keep them on ``self`` and return the scores from :meth:`rescore`.
 
     What it needs is declared, and checked before it runs: ``needs_source`` (a source for
     each segment), ``source_languages`` / ``target_languages`` (None: any). A document it
@@ -252,11 +256,12 @@ class PostScorer(Check):
     def unsupported(self, doc: Document, ctx: CheckContext) -> str | None:
         """Why this step cannot score ``doc`` (a warning for the report), or None when it can."""
         src, tgt = doc.src_lang or ctx.src_lang, doc.tgt_lang or ctx.tgt_lang
-        if self.needs_source and not any(s.source for s in doc.segments):
+        has_source = any(s.source for s in doc.segments)
+        if self.needs_source and not has_source:
             return f"{self.id}: needs a source; penalty score kept"
         if self.target_languages is not None and tgt not in self.target_languages:
             return f"{self.id}: no model for target language {tgt!r}; penalty score kept"
-        if self.source_languages is not None and self.needs_source and src not in self.source_languages:
+        if self.source_languages is not None and has_source and src not in self.source_languages:
             return f"{self.id}: no model for source language {src!r}; penalty score kept"
         return None
 

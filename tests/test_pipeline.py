@@ -79,3 +79,45 @@ def test_post_scorers_are_registered_like_checks():
     steps = {cid for cid, cls in all_checks().items() if cls.role == "post-score"}
     assert steps == {"predicted-quality"}
     assert issubclass(all_checks()["predicted-quality"], PostScorer)
+
+
+class QuarterScore(PostScorer):
+    """A second test step: a quarter of the score it reads."""
+
+    id = "quarter-score"
+    description = "A test step: a quarter of the penalty score."
+    category = "fluency/word-choice"
+    default_enabled = False
+
+    def rescore(self, doc, findings, ctx):
+        scores = {s.index: s.score / 4 for s in doc.segments}
+        return PostScore(scores, sum(scores.values()) / len(scores))
+
+
+def test_several_steps_each_read_the_penalty_scores_and_the_last_by_id_wins(half_score):
+    register(QuarterScore)
+    try:
+        report = checker.check_text("The talks failed .", "en", only=["space-before-punctuation", "half-score",
+                                                                       "quarter-score"])
+    finally:
+        del CHECKS[QuarterScore.id]
+    (seg,) = report.segments
+    assert seg.score == pytest.approx(seg.extra["penalty_score"] / 4, abs=0.01)
+    assert report.score == pytest.approx(report.penalty_score / 4, abs=0.01)
+
+
+def test_a_step_declares_the_source_languages_it_reads(half_score):
+    class FromGerman(HalfScore):
+        id = "from-german"
+        target_languages = None
+        source_languages = frozenset({"de"})
+
+    register(FromGerman)
+    try:
+        german = checker.check_pairs([("Hallo Welt.", "Hello world .")], "de", "en", only=["from-german"])
+        french = checker.check_pairs([("Bonjour le monde.", "Hello world .")], "fr", "en", only=["from-german"])
+    finally:
+        del CHECKS[FromGerman.id]
+    assert german.penalty_score is not None and not german.errors
+    assert french.penalty_score is None
+    assert any("from-german: no model for source language 'fr'" in e for e in french.errors)
