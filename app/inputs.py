@@ -12,8 +12,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from checker.io.readers import InputError, load_input
-from checker.model import Document
+from checker.errors import InputError
+from checker.io.readers import load_input
+from checker.values import Document
 
 #: the page refuses bigger inputs; the command line has no such limit
 MAX_BYTES = 5 * 1024 * 1024

@@ -1,4 +1,5 @@
-"""The sidebar's settings, turned into a :class:`checker.Config` the same way the CLI's options are."""
+"""The sidebar's settings, turned into a :class:`checker.Config` by the resolver the CLI uses
+(:func:`checker.config.resolve_config`)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from checker import Config, all_checks
-from checker.config import load_config
-from checker.registry import select_checks
+from checker.config import load_config, resolve_config
+from checker.errors import ConfigError
+from checker.selection import select_checks
 
 AUTO = "auto"
 
@@ -54,28 +56,27 @@ def check_descriptions() -> dict[str, str]:
     return {cid: cls.description for cid, cls in all_checks().items()}
 
 
-def make_config(
-    selected: list[str], min_severity: str = "minor", model: str | None = None, base: dict[str, Any] | None = None,
-    lm_model: str | None = None,
+def page_config(
+    selected: list[str], min_severity: str = "minor", embedding_model: str | None = None,
+    base: dict[str, Any] | None = None, lm_model: str | None = None,
 ) -> Config:
     """A Config running exactly the ``selected`` checks (those that need a source run only with one).
 
     ``base`` holds the ``mtcheck.toml`` settings (thresholds, ignore patterns). When the selection is
-    the default one the Config equals the CLI's (same report signature); otherwise the choice is
-    expressed as enable/disable lists.
+    the default one the Config equals the CLI's (same report signature); otherwise the choice
+    replaces the file's enable/disable/only lists.
     """
-    base = dict(base or {})
     registry = all_checks()
     chosen = set(selected)
     unknown = chosen - set(registry)
     if unknown:
-        raise ValueError(f"unknown check {', '.join(sorted(unknown))}")
+        raise ConfigError(f"unknown check {', '.join(sorted(unknown))}")
+    options: dict[str, Any] = {"min_severity": min_severity,
+                               "embedding_model": (embedding_model or "").strip() or None,
+                               "lm_model": (lm_model or "").strip() or None}
+    replace: tuple[str, ...] = ("embedding_model",)  # an empty box means the packaged default, whatever the file says
     if sorted(chosen) != default_checks(base):
-        base.pop("only", None)
-        base["enable"] = sorted(cid for cid in chosen if not registry[cid].default_enabled)
-        base["disable"] = sorted(cid for cid, cls in registry.items() if cls.default_enabled and cid not in chosen)
-    base["min_severity"] = min_severity
-    base["model"] = (model or "").strip() or None
-    if (lm_model or "").strip():
-        base["lm_model"] = lm_model.strip()
-    return Config(**base)
+        options["enable"] = sorted(cid for cid in chosen if not registry[cid].default_enabled)
+        options["disable"] = sorted(cid for cid, cls in registry.items() if cls.default_enabled and cid not in chosen)
+        replace += ("enable", "disable", "only")
+    return resolve_config(options, file_settings=base, replace=replace)

@@ -18,10 +18,9 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 from app import settings, views
 from app.inputs import MAX_BYTES, PASTED_NAME, Upload, load_document
 from checker import Config, __version__, check_document, check_pairs, check_text
-from checker.config import ConfigError
-from checker.io.readers import FORMATS as INPUT_FORMATS
-from checker.io.readers import InputError
-from checker.model import SEVERITIES, Report
+from checker.errors import InputError, MtcheckError
+from checker.io.files import FORMATS as INPUT_FORMATS
+from checker.values import SEVERITIES, Report
 
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "mt_news_article_en.txt"
 PROGRESS_FROM_SEGMENTS = 20  # show a progress bar from this many sentences on
@@ -31,7 +30,7 @@ PROGRESS_FROM_SEGMENTS = 20  # show a progress bar from this many sentences on
 def warm_up(settings_key: str, bilingual: bool, _config: Config) -> list[str]:
     """Run the chosen checks once on a tiny text so their models load once per process.
 
-    The library keeps loaded models in its process-wide ``shared_resource`` cache;
+    The library keeps loaded models in its process-wide cache (:mod:`checker.resources`);
     this makes that first load happen here, under its own spinner, once per
     settings (``settings_key``) and mode.
     """
@@ -78,7 +77,7 @@ def sidebar() -> tuple[Config | None, float | None]:
     try:
         base = settings.load_defaults()
         defaults = settings.default_checks(base)
-    except (ConfigError, ValueError) as exc:
+    except MtcheckError as exc:
         sb.error(f"mtcheck.toml ignored: {exc}")
         base, defaults = {}, settings.default_checks()
     selected = sb.multiselect("Checks", settings.check_ids(), default=defaults, key="checks",
@@ -88,7 +87,8 @@ def sidebar() -> tuple[Config | None, float | None]:
                                 index=SEVERITIES.index(base.get("min_severity", "minor"))
                                 if base.get("min_severity", "minor") in SEVERITIES else 0,
                                 help="Drop findings below this severity (like --min-severity).")
-    model = sb.text_input("Embedding model", key="model", value=base.get("model", ""), placeholder="packaged default",
+    model = sb.text_input("Embedding model", key="model", value=base.get("embedding_model", ""),
+                          placeholder="packaged default",
                           help="A sentence-transformers model path or name for the embedding checks (like --model).")
     lm_model = sb.text_input("Language model", key="lm_model", value=base.get("lm_model", ""),
                              placeholder="packaged SmolLM2-135M",
@@ -103,8 +103,8 @@ def sidebar() -> tuple[Config | None, float | None]:
     if not selected:
         return None, fail_under
     try:
-        return settings.make_config(selected, min_severity, model, base, lm_model), fail_under
-    except (ConfigError, ValueError) as exc:
+        return settings.page_config(selected, min_severity, model, base, lm_model), fail_under
+    except MtcheckError as exc:
         sb.error(str(exc))
         return None, fail_under
 
@@ -165,7 +165,7 @@ def run_check(target: Upload | None, source: Upload | None, src: str | None, tgt
             report = check_document(doc, config, progress)
         if bar is not None:
             bar.empty()
-    except (InputError, ConfigError, ValueError) as exc:
+    except MtcheckError as exc:
         st.session_state.problem = str(exc)
         return
     except Exception as exc:  # a crash is shown as an error, never as a traceback page

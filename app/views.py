@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from checker.cli import render
-from checker.model import SEVERITIES, Finding, Report, Segment
+from checker.render import render
 from checker.render.html import marked_text
+from checker.scoring import score_band
+from checker.values import SEVERITIES, Finding, Report, Segment
 
 #: most serious first, for pickers and counts
 SEVERITY_ORDER: tuple[str, ...] = tuple(reversed(SEVERITIES))
@@ -132,11 +133,6 @@ def segment_frame(report: Report) -> pd.DataFrame:
         "similarity": None if seg.similarity is None else round(seg.similarity, 3),
     } for seg in report.segments]
     return pd.DataFrame(rows, columns=["sentence", "label", "score", "findings", "band", "preview", "similarity"])
-
-
-def score_band(score: float) -> str:
-    """good (90+), fair (70-90) or poor (below 70): the bands of the HTML report."""
-    return "good" if score >= 90 else "fair" if score >= 70 else "poor"
 
 
 def score_chart(frame: pd.DataFrame):

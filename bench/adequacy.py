@@ -288,7 +288,7 @@ def alignment_bench(spec: str, trials: int = 40, seed: int = 1) -> None:
 def context_bench(seed: int = 2) -> None:
     """English WMT zh-en documents (one system each) with a sentence from another document inserted."""
     from checker.api import check_text
-    from checker.checks.context import neighbour_similarity
+    from checker.checks.context_outlier import neighbour_similarity
     from checker.config import Config
 
     path = SHARED / "wmt23_general_mqm_zhen.jsonl"

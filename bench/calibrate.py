@@ -166,7 +166,7 @@ def finding_rows(pair: str, rows: list[dict[str, Any]], with_source: bool) -> li
     different systems' translations of the same sentence)."""
     def compute() -> list[list[dict[str, Any]]]:
         from checker import check_pairs
-        from checker.registry import all_checks
+        from checker.selection import all_checks
 
         heavy = [cid for cid, cls in all_checks().items() if cls.requires is not None]
         src, tgt = pair.split("-")
@@ -186,7 +186,7 @@ def finding_rows(pair: str, rows: list[dict[str, Any]], with_source: bool) -> li
                 out[idx[f.segment]].append(d)
         return out
 
-    from checker.registry import all_checks
+    from checker.selection import all_checks
 
     # keyed on the data and the set of checks: checks change under active development, so a
     # snapshot is reused until `--refresh-findings` (or a check is added or removed)
@@ -199,7 +199,7 @@ def finding_rows(pair: str, rows: list[dict[str, Any]], with_source: bool) -> li
 
 
 def as_findings(items: list[dict[str, Any]]) -> list[Any]:
-    from checker.model import Finding
+    from checker.values import Finding
 
     return [Finding(check=d["check"], category=d["category"], severity=d["severity"], start=0, end=0, text="",
                     message="", confidence=d["confidence"], side=d["side"]) for d in items]

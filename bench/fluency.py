@@ -226,7 +226,7 @@ def build_cases(seed: int = 7) -> dict[str, list[tuple[str, Case | None]]]:
 
 def as_document(rows: list[tuple[str, Case | None]]):
     """One sentence a line, so segments are exactly the rows."""
-    from checker.model import Document, Segment
+    from checker.values import Document, Segment
 
     segs, pos = [], 0
     for i, (s, _) in enumerate(rows):
@@ -266,7 +266,7 @@ def words_in(rows) -> int:
 def run_lexical(doc):
     from checker.config import Config
     from checker.pipeline import run_checks
-    from checker.registry import all_checks
+    from checker.selection import all_checks
 
     present = [c for c in LEX_CHECKS if c in all_checks()]
     return run_checks(doc, Config(only=present)).findings if present else []
@@ -356,7 +356,7 @@ t = time.perf_counter()
 import checker
 from checker import lm
 from checker.checks.fluency import LanguageModelFluency, WORD_RE
-from checker.pipeline import build_document
+from checker.segment import build_document
 text = open(sys.argv[1], encoding="utf-8").read()
 r = checker.check_text(text, "en")
 cold = time.perf_counter() - t

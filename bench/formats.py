@@ -148,12 +148,12 @@ def tags_bench() -> None:
     import json
     import time
 
+    from checker import codes
     from checker.api import check_pairs
     from checker.config import Config
-    from checker.io.formats import codes
     from checker.io.readers import load_input
     from checker.pipeline import run_checks
-    from checker.registry import all_checks
+    from checker.selection import all_checks
 
     if not DATA.exists():
         print(f"\n(tags part skipped: {DATA} not found)")

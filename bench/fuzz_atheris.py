@@ -23,7 +23,9 @@ except ImportError:
     raise SystemExit("atheris is not installed: pip install atheris") from None
 
 with atheris.instrument_imports(include=["checker"]):  # coverage guidance for every reader, formats included
-    from checker.io.readers import InputError, parse_delimited, parse_jsonl, read_text_bytes
+    from checker.errors import InputError
+    from checker.io.files import read_text_bytes
+    from checker.io.readers import parse_delimited, parse_jsonl
     from checker.io.stream import iter_records
     from checker.segment import segment_text
 

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import checker  # noqa: E402
-from checker.checks._text import is_abbreviation, word_before  # noqa: E402
+from checker.checks._surface import is_abbreviation, word_before  # noqa: E402
 from checker.scoring import count_words  # noqa: E402
 
 CLEAN = ROOT / "bench" / "data" / "clean_en.txt"

@@ -21,7 +21,7 @@ from .segment import split_sentences
 
 if TYPE_CHECKING:
     from .context import CheckContext
-    from .model import Document
+    from .values import Document
 
 #: cost of leaving one sentence unlinked; a 1-1 link is kept while its cosine > 1 - 2 * SKIP_COST
 SKIP_COST = 0.4
@@ -184,7 +184,7 @@ def align_texts(ctx: CheckContext, sources: list[str], targets: list[str]) -> li
 def align_document(doc: Document, ctx: CheckContext) -> Alignment | None:
     """Align ``doc.segments`` with the sentences of ``doc.source_text`` and fill in each segment's source.
 
-    The alignment is kept in ``ctx.cache["alignment"]`` for the ``sentence-alignment`` check.
+    The alignment is kept in ``ctx.alignment`` for the ``sentence-alignment`` check.
     """
     if doc.source_text is None or not doc.segments:
         return None
@@ -212,7 +212,7 @@ def align_document(doc: Document, ctx: CheckContext) -> Alignment | None:
             vt = embed(ctx, enc, [seg.text for seg in doc.segments])
             best = (vs @ vt.T).max(axis=1)
             alignment.best_similarity = {i: float(b) for i, b in zip(unlinked, best, strict=True)}
-    ctx.cache["alignment"] = alignment
+    ctx.alignment = alignment
     return alignment
 
 

@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .config import Config
-from .model import Document, Report
-from .pipeline import ProgressFn, build_document, build_pair_document, run_checks
+from .config import Config, resolve_config
+from .langid import detect_document_language, normalise_lang
+from .pipeline import ProgressFn, run_checks
+from .segment import build_document, build_pair_document
+from .values import Document, Report
 
 
-def _config(config: Config | None, kwargs: dict[str, Any]) -> Config:
-    if config is not None and kwargs:
+def _config(config: Config | None, settings: dict[str, Any]) -> Config:
+    if config is not None and settings:
         raise TypeError("pass either a Config or keyword settings, not both")
-    return config or Config(**kwargs)
+    return config or resolve_config(settings)
 
 
 def check_text(
@@ -28,15 +30,14 @@ def check_text(
 ) -> Report:
     """Check a target-only document (``source`` optional: an unaligned source document).
 
-    ``settings`` are :class:`Config` fields, e.g. ``disable=["doubled-word"]``.
+    ``settings`` are :class:`Config` fields, e.g. ``disable=["doubled-word"]``, resolved over the
+    ``MTCHECK_*`` environment (:func:`checker.config.resolve_config`); no settings file is read.
     """
     if not isinstance(text, str):
         raise TypeError("text must be a str")
     doc = build_document(text, tgt_lang)
     if source is not None:
         doc.source_text = source
-        from .langid import detect_document_language, normalise_lang
-
         doc.src_lang = normalise_lang(src_lang) or detect_document_language(source)
     return run_checks(doc, _config(config, settings), progress)
 

@@ -22,7 +22,11 @@ Scores: ``predicted_mqm`` maps to a 0-100 segment score by ``100 * exp(predicted
 (monotone, so it ranks exactly like the prediction), capped by the plain penalty score when the
 segment has a critical finding. The document score is the word-weighted mean. A segment predicted at
 or below the mode's ``flag_below`` gets a whole-segment finding whose message gives the held-out
-precision of such flags. Held-out figures: docs/sections/calibration.md.
+precision of such flags. Held-out figures: docs/calibration.md.
+
+This module is the fitted model and its features (``bench/calibrate.py`` fits it with these same
+functions); the step that applies it to a report, after every check, is the post-scoring step
+``predicted-quality`` (:mod:`checker.checks.predicted_quality`).
 """
 
 from __future__ import annotations
@@ -34,13 +38,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .model import Finding, Segment, severity_at_least
-from .registry import CHECKS, Check, register
+from .registry import CHECKS
 from .scoring import count_words, penalty, score_from_penalty
+from .text import ANY_WORD_RE, CLAUSE_BREAK_RE, is_cjk
+from .values import Finding, Segment
 
 if TYPE_CHECKING:
     from .context import CheckContext
@@ -58,22 +63,16 @@ RARE_ZIPF = 2.5
 #: at most this many clauses per side for the clause-level similarity
 MAX_CLAUSES = 12
 CHECK_ID = "predicted-quality"
+#: the category of a low-prediction flag
+FLAG_CATEGORY = "accuracy/mistranslation"
 #: what each mode was fitted on (for messages)
 MODE_DATA = {"en-de": "en-de", "zh-en": "zh-en", "generic-pair": "en-de and zh-en",
              "target-only": "zh-en English targets (no source)"}
 
 _NUMBER = re.compile(r"\d+(?:[.,'\u00a0\u202f ]\d{3})*(?:[.,]\d+)?")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
-_CLAUSE_BREAK = re.compile(r"\s*[,;:()\u2013\u2014\uff0c\uff1b\uff1a\u3001\u3002\uff08\uff09]\s*|\s+-\s+|(?<=[.!?])\s+")
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 # -- features -----------------------------------------------------------------------------------
-def is_cjk(text: str) -> bool:
-    """True when at least a third of the letters are CJK characters."""
-    letters = sum(ch.isalpha() for ch in text)
-    return letters > 0 and len(_CJK.findall(text)) * 3 >= letters
-
 
 def numbers(text: str) -> list[str]:
     """Digit groups with their separators removed ("1,500" and "1.500" both give "1500")."""
@@ -140,8 +139,8 @@ def word_features(target: str, lang: str | None) -> dict[str, float]:
 
 def clauses(text: str) -> list[str]:
     """Clauses of ``text`` split at punctuation (Latin and CJK); the whole text if it has one."""
-    parts = [p.strip() for p in _CLAUSE_BREAK.split(text)]
-    parts = [p for p in parts if _WORD.search(p)]
+    parts = [p.strip() for p in CLAUSE_BREAK_RE.split(text)]
+    parts = [p for p in parts if ANY_WORD_RE.search(p)]
     if len(parts) > MAX_CLAUSES:  # merge neighbours so every part of the text stays covered
         size = math.ceil(len(parts) / MAX_CLAUSES)
         parts = [" ".join(parts[i:i + size]) for i in range(0, len(parts), size)]
@@ -181,8 +180,9 @@ def lm_features(ts: TokenSurprisal) -> dict[str, float]:
 
 
 def counted_checks() -> set[str]:
-    """Checks whose findings are features: the model-free ones (embedding/LM checks are measured directly)."""
-    return {cid for cid, cls in CHECKS.items() if cls.requires is None and cid != CHECK_ID}
+    """Checks whose findings are features: the model-free ones (embedding/LM checks are measured directly;
+    post-scoring steps are not checks)."""
+    return {cid for cid, cls in CHECKS.items() if cls.requires is None and cls.role == "check"}
 
 
 def finding_features(findings: Iterable[Finding], words: int, counted: set[str] | None = None) -> dict[str, float]:
@@ -240,7 +240,7 @@ def load_params(path: str = str(PARAMS_PATH)) -> dict[str, Any]:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
-def load_model(mode: str, with_lm: bool = False) -> LinearModel:
+def fitted_model(mode: str, with_lm: bool = False) -> LinearModel:
     """The model of ``mode``; with ``with_lm``, its variant with LM features when one ships."""
     d = load_params()["modes"][mode]
     return LinearModel.from_dict(d["lm_variant"] if with_lm and "lm_variant" in d else d)
@@ -278,7 +278,7 @@ def flag_findings(segments: Sequence[Segment], predicted: Sequence[float], mode:
         if mqm > below:
             continue
         out.append(Finding(
-            check=CHECK_ID, category=PredictedQuality.category, severity="minor", start=seg.start, end=seg.end,
+            check=CHECK_ID, category=FLAG_CATEGORY, severity="minor", start=seg.start, end=seg.end,
             text=seg.text, segment=seg.index, confidence=float(precision),
             message=(f"predicted MQM {mqm:.1f}, at or below {below:.1f}: of the WMT23 {MODE_DATA.get(mode, mode)} "
                      f"segments predicted this low (held out), {precision:.0%} had a major error marked by professional "
@@ -322,62 +322,3 @@ def segment_feature_rows(segments: Sequence[Segment], findings: Sequence[Finding
         for row, seg in zip(rows, segments, strict=True):
             row.update(lm_features(surprisals[seg.text]))
     return rows
-
-
-def apply(segments: Sequence[Segment], findings: list[Finding], ctx: CheckContext, paired: bool) -> float | None:
-    """Set ``predicted_mqm``, ``penalty_score`` and the calibrated ``score`` of each segment.
-
-    Returns the calibrated document score (word-weighted mean), or None when no calibration
-    applies to the language pair or a model it needs cannot load (a warning says why; the
-    penalty scores then stay).
-    """
-    mode = mode_for(paired, ctx.src_lang, ctx.tgt_lang)
-    live = [s for s in segments if s.text.strip() and (not paired or (s.source or "").strip())]
-    if not mode or not live:
-        if not mode:
-            ctx.warn(f"calibrated score: no calibration for target language {ctx.tgt_lang!r}; penalty score kept")
-        return None
-    # the LM variant only when this run already scored the targets with the LM (lm-fluency): no extra model load
-    variants = [True, False] if "lm_surprisals" in ctx.cache else [False]
-    for with_lm in variants:
-        model = load_model(mode, with_lm)
-        try:
-            rows = segment_feature_rows(live, findings, model, ctx)
-            break
-        except Exception as exc:  # a missing model must not cost the report
-            if not with_lm:
-                ctx.warn(f"calibrated score unavailable ({type(exc).__name__}: {exc}); penalty score kept")
-                return None
-    by_seg: dict[int, list[Finding]] = {}
-    for f in findings:
-        by_seg.setdefault(f.segment, []).append(f)
-    predicted = model.predict(rows)
-    for seg, mqm in zip(live, predicted, strict=True):
-        seg.extra["predicted_mqm"] = round(float(mqm), 3)
-        seg.extra["penalty_score"] = round(seg.score, 2)
-        seg.score = combine(score_from_mqm(float(mqm)), seg.score, by_seg.get(seg.index, []))
-    if severity_at_least("minor", ctx.config.min_severity):
-        findings.extend(flag_findings(live, predicted, mode, "lm" in model.needs))
-    lm_note = " + LM" if "lm" in model.needs else ""
-    ctx.cache.setdefault("models", {})["calibration"] = f"{mode}{lm_note} ({load_params().get('version', '?')})"
-    weights = [max(count_words(s.text), 1) for s in segments]
-    return float(np.average([s.score for s in segments], weights=weights)) if sum(weights) else 100.0
-
-
-@register
-class PredictedQuality(Check):
-    """Switches the calibrated score on; its work runs after the other checks (:func:`apply`)."""
-
-    id = CHECK_ID
-    description = ("Segment scores predicted from length, similarity, word frequency, findings (and LM surprisal when "
-                   "lm-fluency ran), calibrated on professional MQM ratings (WMT23); flags segments predicted low. "
-                   "The penalty score stays in penalty_score.")
-    category = "accuracy/mistranslation"
-    severity = "minor"
-    default_enabled = False
-    requires = "embeddings"
-    params: ClassVar[dict[str, Any]] = {}
-
-    def run(self, doc: Any, ctx: CheckContext) -> Iterable[Finding]:
-        return ()
-

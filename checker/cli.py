@@ -1,6 +1,7 @@
 """The ``mtcheck`` command line: a thin layer over :mod:`checker`.
 
-Exit codes: 0 ok; 1 score below ``--fail-under``; 2 usage or input error.
+Exit codes: 0 ok; 1 score below ``--fail-under``; 2 usage or input error (any
+:class:`~checker.errors.MtcheckError`, printed as one line).
 """
 
 from __future__ import annotations
@@ -9,17 +10,19 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from . import __version__
-from .config import Config, ConfigError, load_config, read_ignore_file
-from .io.readers import FORMATS as INPUT_FORMATS
-from .io.readers import InputError, load_input
-from .model import SEVERITIES, Report
-
-OUTPUT_FORMATS = ("text", "json", "jsonl", "csv", "html")
+from ._version import __version__
+from .config import Config, load_config, read_ignore_file, resolve_config
+from .errors import DependencyError, InputError, MtcheckError
+from .io.files import FORMATS as INPUT_FORMATS
+from .io.files import detect_format, write_atomic
+from .io.readers import load_input
+from .render import FORMATS as OUTPUT_FORMATS
+from .render import render
+from .values import SEVERITIES
 
 EPILOG_CHECK = """\
 examples:
@@ -88,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="drop findings whose flagged text matches REGEX")
     g.add_argument("--ignore-file", metavar="PATH", help="a file of REGEXes, one per line")
     g.add_argument("--config", metavar="PATH", help="settings file (default: ./mtcheck.toml when present)")
-    g.add_argument("--model", metavar="PATH_OR_NAME",
+    g.add_argument("--model", dest="embedding_model", metavar="PATH_OR_NAME",
                    help="sentence-transformers model (folder or cached name) for the target-only context-outlier check "
                         "(also MTCHECK_MODEL)")
     g.add_argument("--crosslingual-model", metavar="SPEC",
@@ -107,7 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_corpus_arguments(c)
 
     ls = sub.add_parser("checks", help="list the available checks")
-    ls.add_argument("--json", action="store_true", help="machine-readable list")
+    fmt = ls.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="machine-readable list")
+    fmt.add_argument("--markdown", action="store_true", help="the reference of every check (docs/checks.md)")
 
     web = sub.add_parser("app", help="start the web page (Streamlit) on localhost",
                          description="Start mtcheck's web page: paste or upload a translation and see every problem "
@@ -124,62 +129,61 @@ def _split(values: Sequence[str] | None) -> list[str] | None:
     return [v.strip() for item in values for v in item.split(",") if v.strip()]
 
 
-def make_config(args: argparse.Namespace) -> Config:
-    kwargs = load_config(args.config)
-    kwargs["enable"] = kwargs.get("enable", []) + _split(args.enable)
-    kwargs["disable"] = kwargs.get("disable", []) + _split(args.disable)
+def command_line_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings ``mtcheck check``'s options give (those not given are left out)."""
+    settings: dict[str, Any] = {"enable": _split(args.enable), "disable": _split(args.disable),
+                                "ignore": list(args.ignore)}
     if args.only:
-        kwargs["only"] = _split(args.only)
+        settings["only"] = _split(args.only)
     if args.min_severity:
-        kwargs["min_severity"] = args.min_severity
-    ignore = kwargs.get("ignore", []) + list(args.ignore)
+        settings["min_severity"] = args.min_severity
     if args.ignore_file:
-        ignore += read_ignore_file(args.ignore_file)
-    kwargs["ignore"] = ignore
-    if args.model:
-        kwargs["model"] = args.model
-    if getattr(args, "crosslingual_model", None):
-        kwargs["crosslingual_model"] = args.crosslingual_model
-    if getattr(args, "lm_model", None):
-        kwargs["lm_model"] = args.lm_model
+        settings["ignore"] += read_ignore_file(args.ignore_file)
+    for name in ("embedding_model", "crosslingual_model", "lm_model"):
+        if getattr(args, name, None):
+            settings[name] = getattr(args, name)
     if getattr(args, "profile", None) == "fast":
         from .corpus import profile_disables
 
-        kwargs["disable"] += profile_disables(args.profile)
+        settings["disable"] += profile_disables(args.profile)
     if getattr(args, "glossary", None):
-        kwargs.setdefault("params", {}).setdefault("terminology", {})["glossary"] = args.glossary
-    glossary = kwargs.get("params", {}).get("terminology", {}).get("glossary")
-    if glossary:  # a bad glossary is a usage error, not a failed check
-        from .checks.terminology import load_glossary
-
-        load_glossary(glossary)
-    return Config(**kwargs)
+        settings["params"] = {"terminology": {"glossary": args.glossary}}
+    return settings
 
 
-def render(report: Report, fmt: str) -> str:
-    if fmt == "json":
-        return report.to_json() + "\n"
-    if fmt == "jsonl":
-        return report.to_jsonl()
-    if fmt == "csv":
-        return report.to_csv()
-    if fmt == "html":
-        return report.to_html()
-    raise ValueError(fmt)
+def config_from_args(args: argparse.Namespace) -> Config:
+    """The run's Config: the options over the settings file over the environment, checked before any work."""
+    from .selection import validate_settings
+
+    config = resolve_config(command_line_settings(args), file_settings=load_config(args.config))
+    validate_settings(config)  # a bad glossary or check id is a usage error, not a failed check
+    return config
 
 
-def write_atomic(path: str, data: str) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def load_named_models(config: Config, model_option_given: bool = False) -> list[str]:
+    """Load now the models the settings name, so that one that cannot load is a one-line error (exit 2) before any
+    work; returns notes on named models no selected check uses.
+
+    Sentence-embedding models are loaded whether a check uses them or not (a wrong name is an error either way);
+    the language model (seconds to load) only when lm-fluency runs.
+    """
+    from .embeddings import load_encoder
+    from .selection import unused_model_note
+
+    notes = []
+    for spec in (config.embedding_model, config.crosslingual_model):
+        if spec:
+            load_encoder(spec)
+    if model_option_given and (note := unused_model_note(config, "embedding_model")):
+        notes.append(note)
+    if config.lm_model:
+        if note := unused_model_note(config, "lm_model"):
+            notes.append(note)
+        else:
+            from . import lm
+
+            lm.get_model(config.lm_model)
+    return notes
 
 
 def _progress(enabled: bool):
@@ -204,22 +208,6 @@ def _console(stream, no_color: bool):
                    soft_wrap=False)
 
 
-def require_lm(config: Config) -> str | None:
-    """Load the language model the user named, when lm-fluency runs (raises :class:`ModelError`, one line);
-    otherwise a note that it goes unused."""
-    from . import lm
-    from .embeddings import ModelError
-    from .registry import selected_ids
-
-    if "lm-fluency" not in selected_ids(config):
-        return f"--lm-model {config.lm_model} serves lm-fluency, which is off"
-    try:
-        lm.get_model(config.lm_model)
-    except lm.LMUnavailable as exc:
-        raise ModelError(str(exc)) from None
-    return None
-
-
 def cmd_check(args: argparse.Namespace) -> int:
     from .pipeline import run_checks
 
@@ -229,16 +217,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise InputError("--output must not be the input file (input files are never modified)")
     if getattr(args, "annotate", None):
         from .io.annotate import check_annotatable
-        from .io.readers import detect_format
 
         check_annotatable(detect_format(args.file, args.input_format), args.file, args.annotate)
-    config = make_config(args)
-    from .embeddings import require_models, unused_model_note
-
-    require_models(config)  # a model the user named that cannot load: one-line error, exit 2
-    if args.model and (note := unused_model_note(config)):
-        print(f"mtcheck: note: {note}", file=sys.stderr)
-    if config.lm_model and (note := require_lm(config)):
+    config = config_from_args(args)
+    for note in load_named_models(config, bool(args.embedding_model)):
         print(f"mtcheck: note: {note}", file=sys.stderr)
     from . import corpus
 
@@ -252,27 +234,19 @@ def cmd_check(args: argparse.Namespace) -> int:
             report = run_checks(doc, config, update)
     else:
         report = run_checks(doc, config)
+    options: dict[str, Any] = {}
     if args.format == "text":
-        from .render.terminal import render_terminal
-
-        if args.output:
-            import io
-
-            buf = io.StringIO()
-            render_terminal(report, _console(buf, True), not args.no_text, args.max_findings)
-            write_atomic(args.output, buf.getvalue())
-        else:
-            render_terminal(report, _console(sys.stdout, args.no_color), not args.no_text, args.max_findings)
-    else:
-        out = render(report, args.format)
-        if args.output:
-            write_atomic(args.output, out)
-        else:
-            sys.stdout.write(out)
-            sys.stdout.flush()
+        options = {"show_text": not args.no_text, "max_findings": args.max_findings}
+        if not args.output:
+            options["console"] = _console(sys.stdout, args.no_color)
+    out = render(report, args.format, **options)
+    if args.output:
+        write_atomic(args.output, out)
+    elif out:
+        sys.stdout.write(out)
+        sys.stdout.flush()
     if getattr(args, "annotate", None):
         from .io.annotate import annotate
-        from .io.readers import detect_format
 
         annotate(args.file, detect_format(args.file, args.input_format), report, args.annotate)
     if args.fail_under is not None and report.score < args.fail_under:
@@ -282,8 +256,13 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_checks(args: argparse.Namespace) -> int:
-    from .registry import all_checks
+    from .selection import all_checks
 
+    if args.markdown:
+        from .reference import checks_markdown
+
+        sys.stdout.write(checks_markdown(all_checks().values()))
+        return 0
     checks = [c.describe() for c in all_checks().values()]
     if args.json:
         print(json.dumps(checks, indent=2))
@@ -333,7 +312,7 @@ def cmd_app(args: argparse.Namespace) -> int:
 
     command = app_command(args.port, args.host)
     if importlib.util.find_spec("streamlit") is None:
-        raise InputError("the web page needs Streamlit: pip install 'mtcheck[app]'")
+        raise DependencyError("the web page needs Streamlit: pip install 'mtcheck[app]'")
     print(f"mtcheck: serving the web page on http://{args.host}:{args.port} (Ctrl+C stops it)", file=sys.stderr)
     env = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", **os.environ}
     return subprocess.call(command, env=env)
@@ -350,7 +329,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return COMMANDS[args.command](args)
-    except (InputError, ConfigError, ValueError) as exc:
+    except MtcheckError as exc:
         print(f"mtcheck: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

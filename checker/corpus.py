@@ -2,7 +2,7 @@
 
 Records are read lazily (:mod:`checker.io.stream`), grouped into batches of
 ``batch_size``, each batch checked with :func:`checker.check_pairs` (one report,
-split per unit with :meth:`Report.segment_records`) on an engine
+split per unit with :func:`checker.render.records.segment_records`) on an engine
 (:mod:`checker.engines`: this process, a process pool, Dask or Ray), and the
 results written as they come, in input order.
 
@@ -36,12 +36,15 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import IO, Any
 
-from . import __version__
+from ._version import __version__
 from .api import check_pairs
 from .config import Config
-from .engines import default_jobs, make_engine
-from .io.readers import InputError
-from .io.stream import Record, input_fingerprint, iter_records, open_input, stream_kind
+from .engines import make_engine
+from .errors import ConfigError, InputError
+from .io.files import display_name, open_input
+from .io.stream import Record, input_fingerprint, iter_records, stream_kind
+from .render.records import segment_records
+from .resources import available_cores
 
 BATCH_SIZE = 256
 #: distinct run warnings (a check that failed, a model that did not load) kept for the summary
@@ -56,8 +59,8 @@ def profile_disables(profile: str | None) -> list[str]:
     if profile in (None, "full"):
         return []
     if profile != "fast":
-        raise ValueError(f"unknown profile {profile!r} (choose from {', '.join(PROFILES)})")
-    from .registry import all_checks
+        raise ConfigError(f"unknown profile {profile!r} (choose from {', '.join(PROFILES)})")
+    from .selection import all_checks
 
     return [cid for cid, c in all_checks().items() if c.requires]
 
@@ -96,7 +99,7 @@ def _unit_records(job: CorpusJob, units: list[dict[str, Any]], errors: list[str]
     try:
         report = check_pairs(units, job.src_lang, job.tgt_lang, config=job.config)
         errors.extend(report.errors)
-        return report.segment_records()
+        return segment_records(report)
     except Exception as exc:
         if len(units) == 1:
             return [{"error": f"internal error checking this record: {type(exc).__name__}: {exc}"}]
@@ -302,7 +305,8 @@ class CorpusSummary:
 
 def _meta(opts: CorpusOptions, kind: str) -> dict[str, Any]:
     """What a checkpoint must agree on for a resume to be sound."""
-    settings = json.dumps([opts.config.signature(), opts.src_lang, opts.tgt_lang, opts.skip_bad], sort_keys=True, default=str)
+    settings = json.dumps([opts.config.signature(results_only=True), opts.src_lang, opts.tgt_lang, opts.skip_bad],
+                          sort_keys=True, default=str)
     return {
         "input": str(Path(opts.path).resolve()),
         "input_start": input_fingerprint(opts.path),
@@ -362,7 +366,7 @@ def run_corpus(opts: CorpusOptions, stdout: IO[str] | None = None) -> CorpusSumm
     Output goes to ``opts.output`` (through a partial file and a checkpoint) or,
     without one, to ``stdout``. Raises :class:`InputError` for unusable input.
     """
-    name = "<stdin>" if opts.path == "-" else opts.path
+    name = display_name(opts.path)
     kind = stream_kind(opts.path, opts.fmt)
     if kind is None:
         raise InputError(f"{name}: only JSONL, CSV and TSV input can be streamed")
@@ -381,7 +385,7 @@ def run_corpus(opts: CorpusOptions, stdout: IO[str] | None = None) -> CorpusSumm
         return summary
     summary = CorpusSummary(records=sink.done, resumed_from=sink.done, **sink.totals)
     job = CorpusJob(opts.config, opts.src_lang, opts.tgt_lang)
-    jobs = opts.jobs or default_jobs()
+    jobs = opts.jobs or available_cores()
     bar = _Progress(False, None, 0)
     positions: dict[int, int] = {}
     try:

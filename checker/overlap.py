@@ -5,25 +5,23 @@ Two checks often see the same problem from different sides: a segment left in Ge
 ``placeholder-mismatch`` *and* an ``inline-tags`` finding. Counting both would double the penalty
 and clutter the report, so a finding is dropped when a finding of a check that *subsumes* it covers
 its span in the same segment, on the same side, or when its unit has no translation at all.
+
+Which check subsumes which is a fact of each check: its ``subsumes`` attribute
+(:class:`checker.registry.Check`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from .model import Finding
+from .values import Finding
 
-_LEXICAL = frozenset({"foreign-fragment", "rare-word", "lm-fluency", "gibberish", "lowercase-sentence-start"})
 
-#: check id -> the checks whose findings inside its span it explains
-SUBSUMES: dict[str, frozenset[str]] = {
-    "untranslated": _LEXICAL | {"wrong-language"},
-    "identical-to-source": _LEXICAL | {"wrong-language", "untranslated"},
-    "wrong-language": _LEXICAL,
-    "foreign-fragment": frozenset({"rare-word", "lm-fluency", "gibberish"}),
-    "mojibake": frozenset({"rare-word", "gibberish", "lm-fluency", "bad-characters"}),
-    "placeholder-mismatch": frozenset({"inline-tags"}),
-}
+def subsumptions() -> dict[str, frozenset[str]]:
+    """check id -> the checks whose findings inside its span it explains, for every check that has some."""
+    from .selection import all_checks
+
+    return {cid: cls.subsumes for cid, cls in all_checks().items() if cls.subsumes}
 
 
 def _covers(outer: Finding, inner: Finding) -> bool:
@@ -41,17 +39,19 @@ def _missing_target(f: Finding) -> bool:
     return f.check == "unit-state" and f.category == "accuracy/untranslated"
 
 
-def drop_subsumed(findings: Iterable[Finding]) -> list[Finding]:
+def drop_subsumed(findings: Iterable[Finding], subsumes: Mapping[str, frozenset[str]] | None = None) -> list[Finding]:
     """``findings`` without those a subsuming finding of the same segment and side covers.
 
-    A unit with no translation explains every other finding of its segment: a placeholder,
-    number or sentence 'missing from the translation' is missing because all of it is.
+    ``subsumes`` defaults to the registered checks' :func:`subsumptions`. A unit with no
+    translation explains every other finding of its segment: a placeholder, number or
+    sentence 'missing from the translation' is missing because all of it is.
     """
     findings = list(findings)
+    subsumes = subsumptions() if subsumes is None else subsumes
     by_segment: dict[int, list[Finding]] = {}
     empty = {f.segment for f in findings if _missing_target(f)}
     for f in findings:
-        if f.check in SUBSUMES:
+        if f.check in subsumes:
             by_segment.setdefault(f.segment, []).append(f)
     if not by_segment and not empty:
         return findings
@@ -60,7 +60,7 @@ def drop_subsumed(findings: Iterable[Finding]) -> list[Finding]:
         if f.segment in empty and not _missing_target(f):
             continue
         outers = by_segment.get(f.segment, ())
-        if any(o is not f and f.check in SUBSUMES[o.check] and _covers(o, f) for o in outers):
+        if any(o is not f and f.check in subsumes[o.check] and _covers(o, f) for o in outers):
             continue
         out.append(f)
     return out

@@ -1,73 +1,36 @@
-"""Run the selected checks over a document and build a :class:`Report`."""
+"""Run the selected checks over a document and build a :class:`Report`.
+
+The steps of :func:`run_checks`, in order:
+
+1. select the checks the :class:`Config` asks for (:mod:`checker.selection`);
+2. align a target document with its unaligned source document, when a check needs sources;
+3. run every check of role ``"check"``, then the :meth:`~checker.registry.PostScorer.run` of
+   every post-scoring step that can score this document; a check that crashes costs only its
+   own findings (the report says so);
+4. tidy the findings: each gets its segment; findings on inline codes, duplicates and those
+   a subsuming finding explains are dropped; the severity and ignore filters apply;
+5. score: MQM-style penalty points per word (:mod:`checker.scoring`);
+6. rescore: each post-scoring step may replace the scores
+   (:meth:`~checker.registry.PostScorer.rescore`); the penalty scores stay as ``penalty_score``.
+"""
 
 from __future__ import annotations
 
 import bisect
 import time
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
 
-from . import __version__, align, calibration  # calibration registers the opt-in "predicted-quality"
+from . import align, codes
+from ._version import __version__
 from .config import Config
 from .context import CheckContext
-from .langid import detect_document_language, normalise_lang
-from .model import Document, Finding, Report, Segment, severity_at_least
 from .overlap import drop_subsumed
-from .registry import select_checks
+from .registry import Check, PostScore, PostScorer
 from .scoring import score_segments
-from .segment import segment_text
+from .selection import select_checks
+from .values import Document, Finding, Report, Segment, severity_at_least
 
 ProgressFn = Callable[[str, int, int], None]
-
-
-def build_document(text: str, tgt_lang: str | None = None, name: str = "<text>") -> Document:
-    """A target-only document: ``text`` cut into sentences with exact offsets."""
-    lang = normalise_lang(tgt_lang) or detect_document_language(text)
-    return Document(text=text, segments=segment_text(text, lang), tgt_lang=lang, name=name)
-
-
-def build_pair_document(
-    pairs: Iterable[tuple[str | None, str] | dict[str, Any]],
-    src_lang: str | None = None,
-    tgt_lang: str | None = None,
-    name: str = "<pairs>",
-) -> Document:
-    """A document of translation units; targets are joined with newlines.
-
-    ``pairs`` holds ``(source, target)`` tuples or dicts with ``target`` and
-    optional ``source`` and ``id``.
-    """
-    segments: list[Segment] = []
-    parts: list[str] = []
-    pos = 0
-    for i, item in enumerate(pairs):
-        if isinstance(item, dict):
-            source, target, uid = item.get("source"), item.get("target", ""), item.get("id")
-        else:
-            source, target = item
-            uid = None
-        target = target or ""
-        segments.append(
-            Segment(index=i, start=pos, end=pos + len(target), text=target, source=source,
-                    id=None if uid is None else str(uid), block=i)
-        )
-        parts.append(target)
-        pos += len(target) + 1
-    text = "\n".join(parts)
-    src = normalise_lang(src_lang)
-    tgt = normalise_lang(tgt_lang)
-    if tgt is None:
-        tgt = detect_document_language(text)
-    if src is None:
-        sources = "\n".join(s.source for s in segments if s.source)
-        src = detect_document_language(sources) if sources else None
-    from .io.formats.codes import protected_spans  # inline tags/placeholders: not prose
-
-    for seg in segments:
-        seg.src_lang, seg.tgt_lang = src, tgt
-        if spans := protected_spans(seg.text):
-            seg.extra["protected_spans"] = spans
-    return Document(text=text, segments=segments, src_lang=src, tgt_lang=tgt, paired=True, name=name)
 
 
 def _assign_segments(findings: list[Finding], segments: Sequence[Segment]) -> None:
@@ -95,6 +58,15 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     return out
 
 
+def _apply(result: PostScore, segments: Sequence[Segment]) -> float:
+    """Write a step's scores into the segments, each keeping its penalty score; returns the new document score."""
+    for seg in segments:
+        if seg.index in result.segments:
+            seg.extra.setdefault("penalty_score", round(seg.score, 2))
+            seg.score = float(result.segments[seg.index])
+    return float(result.document)
+
+
 def run_checks(doc: Document, config: Config | None = None, progress: ProgressFn | None = None) -> Report:
     """Run every selected check on ``doc`` and score the result."""
     config = config or Config()
@@ -112,9 +84,18 @@ def run_checks(doc: Document, config: Config | None = None, progress: ProgressFn
         except Exception as exc:
             errors.append(f"sentence alignment failed: {type(exc).__name__}: {exc}")
         timings["alignment"] = time.perf_counter() - t
-    n = len(selection.checks)
+    checks = [c for c in selection.checks if c.role == "check"]
+    steps: list[PostScorer] = []
+    for step in selection.checks:
+        if isinstance(step, PostScorer):
+            if reason := step.unsupported(doc, ctx):
+                ctx.warn(reason)
+            else:
+                steps.append(step)
+    runs: list[Check] = [*checks, *steps]
+    n = len(runs)
     text_len = len(doc.text)
-    for i, check in enumerate(selection.checks):
+    for i, check in enumerate(runs):
         if progress:
             progress(check.id, i, n)
         t = time.perf_counter()
@@ -129,28 +110,36 @@ def run_checks(doc: Document, config: Config | None = None, progress: ProgressFn
         timings[check.id] = time.perf_counter() - t
     if progress:
         progress("", n, n)
-    _assign_segments(findings, doc.segments)
-    from .io.formats.codes import drop_findings_on_codes  # inline tags/placeholders are not prose
 
-    findings = drop_findings_on_codes(findings, doc.segments)
-    findings = [
-        f for f in drop_subsumed(_dedupe(findings))
-        if severity_at_least(f.severity, config.min_severity) and not config.ignored(f.text)
-    ]
+    def keep(f: Finding) -> bool:
+        return severity_at_least(f.severity, config.min_severity) and not config.ignored(f.text)
+
+    _assign_segments(findings, doc.segments)
+    findings = codes.drop_findings_on_codes(findings, doc.segments)  # inline tags/placeholders are not prose
+    findings = [f for f in drop_subsumed(_dedupe(findings)) if keep(f)]
     score = score_segments(doc.segments, findings)
     penalty_score = None
-    if any(c.id == calibration.CHECK_ID for c in selection.checks):
-        t = time.perf_counter()  # calibrated score; the plain MQM-penalty score stays in penalty_score
-        calibrated = calibration.apply(doc.segments, findings, ctx, paired)
-        if calibrated is not None:
-            penalty_score, score = score, calibrated
-        timings["calibration"] = time.perf_counter() - t
+    results: list[PostScore] = []
+    for step in steps:  # each step reads the penalty scores and the same findings
+        t = time.perf_counter()
+        try:
+            result = step.rescore(doc, findings, ctx)
+        except Exception as exc:  # a broken step costs its score, not the report
+            errors.append(f"check {step.id} failed: {type(exc).__name__}: {exc}")
+            result = None
+        if result is not None:
+            results.append(result)
+        timings[step.id] += time.perf_counter() - t
+    for result in results:  # several steps: the last, by id, sets the scores
+        penalty_score = score if penalty_score is None else penalty_score
+        score = _apply(result, doc.segments)
+        findings.extend(f for f in result.findings if severity_at_least(f.severity, config.min_severity))
     timings["total"] = time.perf_counter() - t0
     signature = {
         "version": __version__,
         "checks": {c.id: c.settings for c in selection.checks},
         "config": config.signature(),
-        "models": ctx.cache.get("models", {}),
+        "models": dict(ctx.models),
     }
     return Report(
         text=doc.text,

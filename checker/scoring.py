@@ -19,24 +19,21 @@ means something else scores low even with no surface finding.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
-from .model import Finding, Segment
+from .text import count_words
+from .values import Finding, Segment
 
 SEVERITY_WEIGHTS: dict[str, float] = {"minor": 1.0, "major": 5.0, "critical": 10.0}
 PUNCTUATION_MINOR_WEIGHT = 0.1
 MIN_WORDS = 10
+#: a score at or above the first bound is good, at or above the second fair, below it poor
+SCORE_BANDS: tuple[tuple[float, str], ...] = ((90.0, "good"), (70.0, "fair"))
 
-_WORD_RE = re.compile(r"\w+(?:[-'’]\w+|[.,]\d+)*", re.UNICODE)
-_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
-
-def count_words(text: str) -> int:
-    """Words in ``text``; each CJK character counts as one word."""
-    cjk = len(_CJK_RE.findall(text))
-    rest = _CJK_RE.sub(" ", text)
-    return cjk + len(_WORD_RE.findall(rest))
+def score_band(score: float) -> str:
+    """``good`` (90 and up), ``fair`` (70 to 90) or ``poor`` (below 70): how every face colours a score."""
+    return next((band for bound, band in SCORE_BANDS if score >= bound), "poor")
 
 
 def penalty(finding: Finding) -> float:

@@ -1,19 +1,25 @@
-"""Sentence segmentation that keeps exact character offsets.
+"""Text into Documents: sentences with exact character offsets, or one segment per translation unit.
 
-Text is cut into blocks at line breaks (headlines, bylines and debris lines are
-their own blocks), then each block into sentences with pysbd's character
-spans. Offsets always index the original string, so ``text[s.start:s.end] == s.text``.
+A target-only text is cut into blocks at line breaks (headlines, bylines and debris
+lines are their own blocks), then each block into sentences with pysbd's character
+spans (:func:`build_document`). Offsets always index the original string, so
+``text[s.start:s.end] == s.text``. Pairs become one segment per unit, the targets
+joined with newlines (:func:`build_pair_document`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
 import pysbd
 from pysbd.languages import LANGUAGE_CODES
 
-from .model import Segment
+from .codes import code_spans
+from .langid import detect_document_language, normalise_lang
+from .values import Document, Segment
 
 _BLOCK_RE = re.compile(r"[^\n]+")
 
@@ -98,3 +104,52 @@ def segment_text(text: str, lang: str | None = "en") -> list[Segment]:
             bi += 1
         segs.append(Segment(index=len(segs), start=s, end=e, text=text[s:e], tgt_lang=lang, block=bi))
     return segs
+
+
+def build_document(text: str, tgt_lang: str | None = None, name: str = "<text>") -> Document:
+    """A target-only document: ``text`` cut into sentences with exact offsets."""
+    lang = normalise_lang(tgt_lang) or detect_document_language(text)
+    return Document(text=text, segments=segment_text(text, lang), tgt_lang=lang, name=name)
+
+
+def build_pair_document(
+    pairs: Iterable[tuple[str | None, str] | dict[str, Any]],
+    src_lang: str | None = None,
+    tgt_lang: str | None = None,
+    name: str = "<pairs>",
+) -> Document:
+    """A document of translation units; targets are joined with newlines.
+
+    ``pairs`` holds ``(source, target)`` tuples or dicts with ``target`` and
+    optional ``source`` and ``id``. Each segment's inline codes and placeholders
+    (:func:`checker.codes.code_spans`) go into ``extra["protected_spans"]``: they are not prose.
+    """
+    segments: list[Segment] = []
+    parts: list[str] = []
+    pos = 0
+    for i, item in enumerate(pairs):
+        if isinstance(item, dict):
+            source, target, uid = item.get("source"), item.get("target", ""), item.get("id")
+        else:
+            source, target = item
+            uid = None
+        target = target or ""
+        segments.append(
+            Segment(index=i, start=pos, end=pos + len(target), text=target, source=source,
+                    id=None if uid is None else str(uid), block=i)
+        )
+        parts.append(target)
+        pos += len(target) + 1
+    text = "\n".join(parts)
+    src = normalise_lang(src_lang)
+    tgt = normalise_lang(tgt_lang)
+    if tgt is None:
+        tgt = detect_document_language(text)
+    if src is None:
+        sources = "\n".join(s.source for s in segments if s.source)
+        src = detect_document_language(sources) if sources else None
+    for seg in segments:
+        seg.src_lang, seg.tgt_lang = src, tgt
+        if spans := code_spans(seg.text):
+            seg.extra["protected_spans"] = spans
+    return Document(text=text, segments=segments, src_lang=src, tgt_lang=tgt, paired=True, name=name)

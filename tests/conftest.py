@@ -1,4 +1,7 @@
-"""Shared fixtures: paths, the sample article, offline model settings."""
+"""Shared fixtures: the sample article and its report, offline model settings, a directory with settings.
+
+Paths and helper functions live in ``helpers.py``.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +9,10 @@ import os
 from pathlib import Path
 
 import pytest
+from helpers import SAMPLE
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "samples" / "mt_news_article_en.txt"
-SHARED_DATA = ROOT.parent / "shared" / "data"
 
 
 @pytest.fixture(scope="session")
@@ -38,8 +38,3 @@ def workdir_without(tmp_path, monkeypatch):
         return tmp_path
 
     return make
-
-
-def find(report, check_id: str) -> list:
-    """Findings of one check."""
-    return [f for f in report.findings if f.check == check_id]

@@ -6,12 +6,12 @@ import json
 
 import numpy as np
 import pytest
-from conftest import find
+from helpers import find
 
 from checker import check_text
 from checker.align import align_matrices
 from checker.cli import main
-from checker.registry import all_checks
+from checker.selection import all_checks
 
 SOURCE = (
     "Der Bürgermeister eröffnete am Montag die neue Stadtbibliothek. "

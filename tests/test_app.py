@@ -13,9 +13,11 @@ from streamlit.testing.v1 import AppTest
 
 from app import views
 from app.inputs import MAX_BYTES, Upload, load_document
-from app.settings import default_checks, load_defaults, make_config
+from app.settings import default_checks, load_defaults, page_config
 from checker import all_checks, cli
+from checker.io.files import write_atomic
 from checker.io.readers import InputError, load_input
+from checker.render import render
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app" / "streamlit_app.py")
@@ -275,7 +277,7 @@ def test_downloads_are_the_bytes_the_cli_writes(tmp_path):
             app_json, cli_json = json.loads(item.data), json.loads(cli_out)
             app_json.pop("timings"), cli_json.pop("timings")
             assert app_json == cli_json
-            assert item.data == (report.to_json() + "\n").encode("utf-8")
+            assert item.data == render(report, "json").encode("utf-8")
         else:
             assert item.data == cli_out
     # the buttons on the page serve exactly these bytes (Streamlit names media files by a hash of their content)
@@ -293,7 +295,7 @@ def test_written_download_equals_cli_write_path(tmp_path, light_report):
     for item in views.downloads(light_report):
         fmt = item.file_name.rsplit(".", 1)[-1]
         path = tmp_path / f"out.{fmt}"
-        cli.write_atomic(str(path), cli.render(light_report, fmt))
+        write_atomic(str(path), render(light_report, fmt))
         assert path.read_bytes() == item.data
 
 
@@ -362,18 +364,18 @@ def test_load_document_keeps_only_the_file_name():
         load_document(None)
 
 
-def test_make_config_runs_exactly_the_selection(monkeypatch):
+def test_page_config_runs_exactly_the_selection(monkeypatch):
     monkeypatch.delenv("MTCHECK_MODEL", raising=False)
-    cfg = make_config(["space-before-punctuation", "context-outlier"], "major", "  ")
+    cfg = page_config(["space-before-punctuation", "context-outlier"], "major", "  ")
     assert "context-outlier" in cfg.enable and "doubled-word" in cfg.disable
-    assert cfg.min_severity == "major" and cfg.model is None
-    assert make_config(["doubled-word"], model=" /models/x ").model == "/models/x"
-    assert make_config(["lm-fluency"], lm_model=" /models/lm ").lm_model == "/models/lm"
+    assert cfg.min_severity == "major" and cfg.embedding_model is None
+    assert page_config(["doubled-word"], embedding_model=" /models/x ").embedding_model == "/models/x"
+    assert page_config(["lm-fluency"], lm_model=" /models/lm ").lm_model == "/models/lm"
     base = load_defaults()
-    cli_config = cli.make_config(cli.build_parser().parse_args(["check", "x"]))
-    assert make_config(default_checks(base), base=base).signature() == cli_config.signature()
+    cli_config = cli.config_from_args(cli.build_parser().parse_args(["check", "x"]))
+    assert page_config(default_checks(base), base=base).signature() == cli_config.signature()
     with pytest.raises(ValueError, match="unknown check"):
-        make_config(["no-such-check"])
+        page_config(["no-such-check"])
 
 
 def test_filter_findings_empty_pick_keeps_all(light_report):

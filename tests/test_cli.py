@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from checker.cli import main
-from checker.registry import all_checks
+from checker.selection import all_checks
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "mt_news_article_en.txt"

@@ -7,10 +7,12 @@ import json
 import pytest
 
 import checker
-from checker.model import Finding
-from checker.registry import all_checks, select_checks
+from checker.render import render
+from checker.render.records import segment_records
 from checker.scoring import count_words, score_from_penalty
 from checker.segment import segment_text
+from checker.selection import all_checks, select_checks
+from checker.values import Finding
 
 
 def test_segments_keep_exact_offsets(sample_text):
@@ -54,7 +56,7 @@ def test_scoring_formula():
 
 def test_check_text_report_shape():
     report = checker.check_text("The cat sat on the mat .", tgt_lang="en")
-    data = json.loads(report.to_json())
+    data = json.loads(render(report, "json"))
     assert set(data) >= {"score", "segments", "findings", "version", "signature"}
     f = data["findings"][0]
     assert set(f) >= {"start", "end", "text", "check", "category", "severity", "message", "confidence"}
@@ -74,7 +76,7 @@ def test_min_severity_and_ignore_filters():
 
 def test_check_pairs_offsets_relative_to_unit():
     report = checker.check_pairs([("Hallo Welt.", "Hello world ."), ("Gut.", "Fine .")], "de", "en")
-    recs = report.segment_records()
+    recs = segment_records(report)
     assert len(recs) == 2
     for rec in recs:
         for f in rec["findings"]:
@@ -89,7 +91,7 @@ def test_csv_gives_document_and_unit_offsets():
 
     report = checker.check_pairs([("Hello.", "Hallo."), ("Good day.", "Guten Tag .")], "en", "de",
                                  only=["space-before-punctuation"])
-    (row,) = list(csv.DictReader(io.StringIO(report.to_csv())))
+    (row,) = list(csv.DictReader(io.StringIO(render(report, "csv"))))
     target = "Guten Tag ."
     assert target[int(row["unit_start"]):int(row["unit_end"])] == " ."
     assert report.text[int(row["start"]):int(row["end"])] == " ."

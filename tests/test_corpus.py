@@ -12,9 +12,10 @@ from checker import Config
 from checker.cli import main
 from checker.corpus import CorpusOptions, check_batch, profile_disables, run_corpus
 from checker.io.readers import InputError, load_input
-from checker.io.stream import Record, iter_records, iter_units
+from checker.io.stream import Record, iter_records, read_records
 from checker.pipeline import run_checks
-from checker.registry import all_checks
+from checker.render import render
+from checker.selection import all_checks
 
 #: the model-free checks: fast, and enough to exercise findings and offsets
 LIGHT = [cid for cid, c in all_checks().items() if c.requires]
@@ -92,12 +93,12 @@ def test_csv_and_tsv_records_with_quoted_newlines_and_bad_rows():
         records_of(b"a,b\n1,2\n", "csv")
 
 
-def test_iter_units_refuses_plain_text_and_missing_files(tmp_path):
+def test_read_records_refuses_plain_text_and_missing_files(tmp_path):
     (tmp_path / "t.txt").write_text("hello", encoding="utf-8")
     with pytest.raises(InputError, match="only JSONL, CSV and TSV"):
-        list(iter_units(str(tmp_path / "t.txt")))
+        list(read_records(str(tmp_path / "t.txt")))
     with pytest.raises(InputError, match="no such file"):
-        list(iter_units(str(tmp_path / "missing.jsonl")))
+        list(read_records(str(tmp_path / "missing.jsonl")))
 
 
 # -- batches and the runner -------------------------------------------------------------
@@ -121,7 +122,7 @@ def test_check_batch_indexes_records_and_keeps_error_records_in_place():
 def test_streamed_records_equal_the_whole_document_records(tmp_path, batch_size):
     path = write_jsonl(tmp_path / "in.jsonl", UNITS, repeat=3)
     doc = load_input(str(path), "en", "de")
-    expected = run_checks(doc, light_config()).to_jsonl()
+    expected = render(run_checks(doc, light_config()), "jsonl")
     buf = io.StringIO()
     summary = run_corpus(CorpusOptions(str(path), batch_size=batch_size, jobs=1, src_lang="en", tgt_lang="de",
                                        config=light_config()), stdout=buf)

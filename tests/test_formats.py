@@ -1,4 +1,4 @@
-"""Translation file readers (XLIFF 1.2/2.0, PO, TMX, SRT), inline tags, unit states and --annotate."""
+"""Translation file readers (XLIFF 1.2/2.0, PO, TMX, SRT), their errors, and --annotate."""
 
 from __future__ import annotations
 
@@ -7,38 +7,13 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT, find
+from helpers import FORMAT_CHECKS, FORMAT_SAMPLES, ROOT
 from lxml import etree
 
 from checker.config import Config
 from checker.io.formats import iter_units
-from checker.io.formats.codes import drop_findings_on_codes, find_codes
 from checker.io.readers import InputError, detect_format, load_input
-from checker.model import Finding
 from checker.pipeline import run_checks
-
-SAMPLES = ROOT / "samples" / "formats"
-FAST = ["inline-tags", "unit-state", "consistency", "terminology"]
-
-
-def check(name: str, only=FAST, **params):
-    doc = load_input(str(SAMPLES / name))
-    return doc, run_checks(doc, Config(only=list(only), params=params))
-
-
-def by_unit(report, check_id: str) -> dict[str, list[Finding]]:
-    out: dict[str, list[Finding]] = {}
-    for f in find(report, check_id):
-        out.setdefault(report.segments[f.segment].id, []).append(f)
-    return out
-
-
-def rel(report, f: Finding) -> tuple[int, int]:
-    """Offsets of a finding into its unit's target (or source, for source-side findings)."""
-    if f.side == "source":
-        return f.start, f.end
-    seg = report.segments[f.segment]
-    return f.start - seg.start, f.end - seg.start
 
 
 def mtcheck(*args: str) -> subprocess.CompletedProcess:
@@ -47,7 +22,7 @@ def mtcheck(*args: str) -> subprocess.CompletedProcess:
 
 # -- readers --------------------------------------------------------------------------
 def test_xliff12_units_ids_states_tags_and_languages():
-    units = list(iter_units(SAMPLES / "demo.xlf"))
+    units = list(iter_units(FORMAT_SAMPLES / "demo.xlf"))
     assert [u["id"] for u in units] == ["welcome", "save", "files", "logout", "delete", "help", "welcome-again", "upload"]
     assert "brand" not in [u["id"] for u in units]  # translate="no"
     states = {u["id"]: u["state"] for u in units}
@@ -58,7 +33,7 @@ def test_xliff12_units_ids_states_tags_and_languages():
 
 
 def test_xliff20_units():
-    units = list(iter_units(SAMPLES / "demo20.xlf"))
+    units = list(iter_units(FORMAT_SAMPLES / "demo20.xlf"))
     assert [u["id"] for u in units] == ["u1", "u2", "u3", "u4", "u5", "u6"]
     assert units[0]["target"] == "Appuyez sur {pc1}Démarrer{/pc1} pour commencer."
     assert [u["state"] for u in units[2:4]] == ["fuzzy", "untranslated"]
@@ -66,7 +41,7 @@ def test_xliff20_units():
 
 
 def test_po_units_and_header_language():
-    units = list(iter_units(SAMPLES / "demo.po"))
+    units = list(iter_units(FORMAT_SAMPLES / "demo.po"))
     assert len(units) == 6
     assert units[2]["state"] == "fuzzy" and units[3]["state"] == "untranslated"
     assert units[0]["tgt_lang"] == "de"
@@ -74,7 +49,7 @@ def test_po_units_and_header_language():
 
 
 def test_tmx_units_pick_languages_from_header_and_tuv():
-    units = list(iter_units(SAMPLES / "demo.tmx"))
+    units = list(iter_units(FORMAT_SAMPLES / "demo.tmx"))
     assert [u["id"] for u in units] == ["t1", "t2", "t3", "t4"]
     assert units[1]["source"] == "Press {bpt1}OK{/bpt1} to continue."
     assert units[2]["state"] == "untranslated"
@@ -82,7 +57,7 @@ def test_tmx_units_pick_languages_from_header_and_tuv():
 
 
 def test_srt_cues_are_units_with_timing():
-    doc = load_input(str(SAMPLES / "demo.srt"), tgt_lang="en")
+    doc = load_input(str(FORMAT_SAMPLES / "demo.srt"), tgt_lang="en")
     assert [s.id for s in doc.segments] == ["1", "2", "3"]
     assert doc.segments[2].text == "Tonight we talk about\nthe the weather."
     assert doc.segments[1].extra["state"] == "empty"
@@ -90,7 +65,7 @@ def test_srt_cues_are_units_with_timing():
 
 
 def test_document_offsets_point_into_each_unit():
-    doc = load_input(str(SAMPLES / "demo.xlf"))
+    doc = load_input(str(FORMAT_SAMPLES / "demo.xlf"))
     for seg in doc.segments:
         assert doc.text[seg.start:seg.end] == seg.text
     assert doc.src_lang == "en" and doc.tgt_lang == "de" and doc.paired
@@ -124,71 +99,6 @@ def test_detect_format_by_extension_and_unsupported_extension():
         detect_format("a.txt", "docx")
 
 
-# -- inline codes ---------------------------------------------------------------------
-def test_find_codes_kinds():
-    toks = [c.token for c in find_codes("Hi {0}, %s and %1$d, %(n)s, {{v}}, ${x}, <b>x</b>, {x1}{/g2} 50% off, 100%%")]
-    assert toks == ["{0}", "%s", "%1$d", "%(n)s", "{{v}}", "${x}", "<b>", "</b>", "{x1}", "{/g2}"]
-
-
-def test_inline_tags_findings_land_on_the_right_units():
-    _, report = check("demo.xlf")
-    tags = by_unit(report, "inline-tags")
-    assert set(tags) == {"save"}
-    (f,) = tags["save"]
-    assert f.side == "source" and f.text == "{g1}Save{/g1}" and rel(report, f) == (6, 19)
-    _, report = check("demo20.xlf")
-    (f,) = find(report, "inline-tags")
-    assert report.segments[f.segment].id == "u2" and f.text == "{ph2}"
-
-
-def test_inline_tags_reordered_printf_and_broken_pair():
-    _, report = check("demo.po")
-    tags = by_unit(report, "inline-tags")
-    assert [f.text for f in tags["Deleted %(count)d files from %(folder)s."]] == ["%(folder)s"]
-    (order,) = tags["Copied %s to %d places."]
-    assert order.category == "accuracy/mistranslation" and rel(report, order) == (0, 11)
-    _, report = check("demo.tmx")
-    (f,) = find(report, "inline-tags")
-    assert report.segments[f.segment].id == "t2" and f.text == "{/bpt1}" and rel(report, f) == (6, 13)
-
-
-def test_inline_tags_in_tsv_placeholders():
-    _, report = check("demo.tsv")
-    (f,) = find(report, "inline-tags")
-    assert report.segments[f.segment].id == "1" and f.text == "{0}" and f.side == "source"
-
-
-def test_findings_on_codes_are_dropped_but_prose_findings_stay():
-    doc = load_input(str(SAMPLES / "demo.xlf"))
-    seg = doc.segments[2]  # "Sie haben {x1} neue Dateien in {x2}."
-    a = seg.text.index("{x2}")
-    on_code = Finding("space-before-punctuation", "fluency/punctuation", "minor", seg.start + a + 3, seg.start + a + 5,
-                      "}.", "x", segment=seg.index)
-    prose = Finding("doubled-word", "fluency/grammar", "minor", seg.start, seg.start + 9, "Sie haben", "x",
-                    segment=seg.index)
-    own = Finding("inline-tags", "accuracy/addition", "major", seg.start + a, seg.start + a + 4, "{x2}", "x",
-                  segment=seg.index)
-    lost = Finding("placeholder-mismatch", "accuracy/addition", "major", seg.start + a, seg.start + a + 4, "{x2}", "x",
-                   segment=seg.index)
-    assert drop_findings_on_codes([on_code, prose, own, lost], doc.segments) == [prose, own, lost]
-
-
-# -- unit states ------------------------------------------------------------------------
-@pytest.mark.parametrize("name, expected", [
-    ("demo.xlf", {"logout": "style/awkward", "delete": "accuracy/untranslated", "help": "accuracy/untranslated"}),
-    ("demo20.xlf", {"u3": "style/awkward", "u4": "accuracy/untranslated"}),
-    ("demo.po", {"Save changes": "style/awkward", "Print the report": "accuracy/untranslated"}),
-    ("demo.tmx", {"t3": "accuracy/untranslated"}),
-    ("demo.srt", {"2": "accuracy/untranslated"}),
-])
-def test_unit_state_findings(name, expected):
-    _, report = check(name)
-    got = {uid: fs[0].category for uid, fs in by_unit(report, "unit-state").items()}
-    assert got == expected
-    for fs in by_unit(report, "unit-state").values():
-        assert fs[0].severity == ("minor" if fs[0].category == "style/awkward" else "major")
-
-
 # -- CLI errors ----------------------------------------------------------------------
 @pytest.mark.parametrize("name, content, message", [
     ("bad.xlf", "<xliff version='1.2'><file><body><trans-unit id='1'><source>a</body></file></xliff>", "malformed XML"),
@@ -210,16 +120,16 @@ def test_bad_inputs_give_one_line_errors_and_exit_2(tmp_path, name, content, mes
 
 
 def test_unknown_input_format_exits_2():
-    r = mtcheck("check", str(SAMPLES / "demo.po"), "--input-format", "docx")
+    r = mtcheck("check", str(FORMAT_SAMPLES / "demo.po"), "--input-format", "docx")
     assert r.returncode == 2 and "invalid choice" in r.stderr and "Traceback" not in r.stderr
 
 
 # -- --annotate ----------------------------------------------------------------------
 def _annotate(tmp_path, name: str):
-    src = SAMPLES / name
+    src = FORMAT_SAMPLES / name
     before = src.read_bytes()
     out = tmp_path / f"annotated-{name}"
-    r = mtcheck("check", str(src), "--only", ",".join(FAST), "--glossary", str(SAMPLES / "glossary.csv"),
+    r = mtcheck("check", str(src), "--only", ",".join(FORMAT_CHECKS), "--glossary", str(FORMAT_SAMPLES / "glossary.csv"),
                 "--format", "json", "--annotate", str(out))
     assert r.returncode == 0, r.stderr
     assert src.read_bytes() == before  # the input is never modified
@@ -230,7 +140,7 @@ def _annotate(tmp_path, name: str):
 def test_annotate_xml_round_trips(tmp_path, name):
     out = _annotate(tmp_path, name)
     assert [(u["id"], u["source"], u["target"]) for u in iter_units(out)] == \
-        [(u["id"], u["source"], u["target"]) for u in iter_units(SAMPLES / name)]
+        [(u["id"], u["source"], u["target"]) for u in iter_units(FORMAT_SAMPLES / name)]
     notes = [n.text for n in etree.parse(str(out)).iter("{*}note")]
     assert any("unit-state" in n for n in notes) and all(n.startswith("mtcheck ") for n in notes)
 
@@ -247,7 +157,7 @@ def test_annotate_po_round_trips(tmp_path):
     from translate.storage import pypo
 
     out = _annotate(tmp_path, "demo.po")
-    orig = [u for u in pypo.pofile((SAMPLES / "demo.po").read_bytes()).units if not u.isheader()]
+    orig = [u for u in pypo.pofile((FORMAT_SAMPLES / "demo.po").read_bytes()).units if not u.isheader()]
     new = [u for u in pypo.pofile(out.read_bytes()).units if not u.isheader()]
     assert [(u.source, u.target, u.isfuzzy()) for u in new] == [(u.source, u.target, u.isfuzzy()) for u in orig]
     notes = {u.source: u.getnotes("translator") for u in new}
@@ -255,13 +165,13 @@ def test_annotate_po_round_trips(tmp_path):
     # apart from the added comment lines the file is byte for byte the same
     added = [ln for ln in out.read_text("utf-8").splitlines() if ln.startswith("# mtcheck ")]
     kept = [ln for ln in out.read_text("utf-8").splitlines() if not ln.startswith("# mtcheck ")]
-    assert added and kept == (SAMPLES / "demo.po").read_text("utf-8").splitlines()
+    assert added and kept == (FORMAT_SAMPLES / "demo.po").read_text("utf-8").splitlines()
 
 
 def test_annotate_refuses_formats_without_notes_and_the_input_path(tmp_path):
-    r = mtcheck("check", str(SAMPLES / "demo.srt"), "--annotate", str(tmp_path / "x.srt"))
+    r = mtcheck("check", str(FORMAT_SAMPLES / "demo.srt"), "--annotate", str(tmp_path / "x.srt"))
     assert r.returncode == 2 and "cannot carry" in r.stderr
-    r = mtcheck("check", str(SAMPLES / "demo.po"), "--annotate", str(SAMPLES / "demo.po"))
+    r = mtcheck("check", str(FORMAT_SAMPLES / "demo.po"), "--annotate", str(FORMAT_SAMPLES / "demo.po"))
     assert r.returncode == 2 and "must not name the input file" in r.stderr
 
 
@@ -335,7 +245,7 @@ def test_po_plural_forms_are_checked_and_annotated_one_by_one(tmp_path):
 
 def test_stdin_with_input_format():
     r = subprocess.run([sys.executable, "-m", "checker", "check", "-", "--input-format", "tmx", "--only", "unit-state",
-                        "--format", "jsonl"], input=(SAMPLES / "demo.tmx").read_text("utf-8"), capture_output=True,
+                        "--format", "jsonl"], input=(FORMAT_SAMPLES / "demo.tmx").read_text("utf-8"), capture_output=True,
                        text=True, cwd=ROOT, timeout=120)
     assert r.returncode == 0, r.stderr
     assert '"id": "t3"' in r.stdout and "unit-state" in r.stdout
@@ -343,7 +253,7 @@ def test_stdin_with_input_format():
 
 def test_inline_codes_cause_no_findings_in_the_other_checks():
     """A file whose tags and placeholders are all correct: no check may flag anything (model checks left out)."""
-    doc = load_input(str(SAMPLES / "tags_clean.xlf"))
+    doc = load_input(str(FORMAT_SAMPLES / "tags_clean.xlf"))
     assert "{x1}" in doc.segments[0].text and doc.segments[0].extra["protected_spans"]
     report = run_checks(doc, Config(disable=["source-similarity", "sentence-alignment", "lm-fluency"]))
     assert report.errors == []
@@ -371,6 +281,6 @@ def test_annotate_tsv_adds_a_column(tmp_path):
 
     out = _annotate(tmp_path, "demo.tsv")
     rows = list(csv.DictReader(out.open(encoding="utf-8", newline=""), delimiter="\t"))
-    orig = list(csv.DictReader((SAMPLES / "demo.tsv").open(encoding="utf-8", newline=""), delimiter="\t"))
+    orig = list(csv.DictReader((FORMAT_SAMPLES / "demo.tsv").open(encoding="utf-8", newline=""), delimiter="\t"))
     assert [(r["id"], r["source"], r["target"]) for r in rows] == [(r["id"], r["source"], r["target"]) for r in orig]
     assert "inline-tags" in rows[0]["mtcheck"] and rows[1]["mtcheck"] == "" and "consistency" in rows[3]["mtcheck"]

@@ -4,7 +4,7 @@ Never another exception, a hang or a silently dropped record; findings' offsets
 always lie inside the text and ``text[start:end] == finding.text``.
 
 Deterministic: hypothesis runs derandomized with a bounded number of examples.
-``HYPOTHESIS_PROFILE=deep`` runs many more (used for the counts in docs/sections/scale.md).
+``HYPOTHESIS_PROFILE=deep`` runs many more (used for the counts in docs/corpora.md).
 """
 
 from __future__ import annotations
@@ -20,11 +20,16 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import checker
-from checker.io.readers import InputError, load_input, parse_delimited, parse_jsonl, read_text_bytes
+from checker.errors import InputError
+from checker.io.files import read_text_bytes
+from checker.io.readers import load_input, parse_delimited, parse_jsonl
 from checker.io.stream import iter_records
-from checker.model import Report
-from checker.pipeline import build_document, run_checks
-from checker.registry import all_checks
+from checker.pipeline import run_checks
+from checker.render import render
+from checker.render.records import segment_records
+from checker.segment import build_document
+from checker.selection import all_checks
+from checker.values import Report
 
 settings.register_profile("ci", max_examples=40, derandomize=True, deadline=None, database=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
@@ -98,12 +103,11 @@ def assert_valid_report(report: Report, allow_check_errors: bool = False) -> Non
             assert src[f.start:f.end] == f.text, f
     if not allow_check_errors:
         assert not [e for e in report.errors if e.startswith("check ")], report.errors
-    records = report.segment_records()
+    records = segment_records(report)
     assert len(records) == len(report.segments)
     json.dumps(records, ensure_ascii=True)
-    report.to_json()
-    report.to_csv()
-    report.to_html()
+    for fmt in ("json", "csv", "html"):
+        render(report, fmt)
 
 
 def one_line(exc: InputError) -> None:
@@ -315,8 +319,8 @@ def test_lone_surrogates_in_python_text_give_a_valid_report(text):
 def test_check_pairs_gives_a_valid_report_with_one_record_per_pair(pairs, langs):
     report = checker.check_pairs(pairs, *langs, **FAST)
     assert_valid_report(report)
-    assert len(report.segment_records()) == len(pairs)
-    for rec in report.segment_records():
+    assert len(segment_records(report)) == len(pairs)
+    for rec in segment_records(report):
         for f in rec["findings"]:
             if f["side"] == "target":
                 assert rec["target"][f["start"]:f["end"]] == f["text"]

@@ -1,7 +1,7 @@
 """Findings that another finding explains are dropped, and only those."""
 
-from checker.model import Finding
 from checker.overlap import drop_subsumed
+from checker.values import Finding
 
 
 def _f(check: str, start: int, end: int, segment: int = 0, side: str = "target") -> Finding:

@@ -18,7 +18,7 @@ import checker.corpus as corpus
 from checker import Config
 from checker.corpus import CorpusOptions, run_corpus
 from checker.io.readers import InputError
-from checker.registry import all_checks
+from checker.selection import all_checks
 
 ROOT = Path(__file__).resolve().parent.parent
 LIGHT = [cid for cid, c in all_checks().items() if c.requires]

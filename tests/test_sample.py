@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 import checker
-from checker.registry import all_checks
+from checker.selection import all_checks
 
 #: (check id, a unique piece of the article, the exact span that check must flag inside it)
 SURFACE_ARTIFACTS: list[tuple[str, str, str]] = [

@@ -1,33 +1,15 @@
-"""Built-in checks. Importing this package registers them all.
+"""Built-in checks, one kind per module. Importing this package registers them all.
 
-Each module holds the checks of one kind; every check has an id, a category,
-a default severity and a message that says why it fired. See
-:mod:`checker.registry` for how to add one.
+Every module here (but those whose name starts with ``_``, which hold shared
+helpers) is imported in turn, so adding a check is adding a module, or a class to
+one: each check is a class registered with :func:`checker.registry.register`,
+holding every fact about itself (see :mod:`checker.registry`). The reference of
+every check, ``docs/checks.md``, is generated from them (``mtcheck checks --markdown``).
 """
 
 from importlib import import_module
+from pkgutil import iter_modules
 
-MODULES = [
-    "punctuation",
-    "quotes",
-    "casing",
-    "repetition",
-    "debris",
-    "encoding",
-    "gibberish",
-    "language",
-    "source_tokens",
-    "source_meta",
-    "adequacy",
-    "context",
-    "tags",
-    "unit_state",
-    "terminology",
-    "consistency",
-    "lexical",
-    "fluency",
-    "syntax",
-]
-
-for _name in MODULES:
-    import_module(f"{__name__}.{_name}")
+for _module in sorted(m.name for m in iter_modules(__path__)):
+    if not _module.startswith("_"):
+        import_module(f"{__name__}.{_module}")

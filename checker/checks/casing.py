@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterator
 
 from ..context import CheckContext
-from ..model import Document, Finding
 from ..registry import Check, register
-from ._text import inside, is_abbreviation, iter_blocks, protected_spans, word_before
+from ..values import Document, Finding
+from ._surface import inside, is_abbreviation, iter_blocks, literal_spans, word_before
 
 # sentence punctuation, whitespace, then a lowercase word; a quote or bracket after the mark is handled below
 _LOWER_START = re.compile(r"([.!?])([ \t\u00a0]+)([a-z][\w'’-]*)")
@@ -28,7 +28,7 @@ class LowercaseSentenceStart(Check):
             return
         for block in iter_blocks(doc):
             text = block.text
-            protected = protected_spans(text)
+            protected = literal_spans(text)
             for m in _LOWER_START.finditer(text):
                 mark_at, word = m.start(1), m.group(3)
                 if inside(mark_at, protected):

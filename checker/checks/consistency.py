@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from ..context import CheckContext
-from ..model import Document, Finding, Segment
 from ..registry import Check, register
+from ..values import Document, Finding, Segment
 
 _SPACE = re.compile(r"\s+")
 _EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")

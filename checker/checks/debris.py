@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterator
 
 from ..context import CheckContext
-from ..model import Document, Finding
 from ..registry import Check, register
-from ._text import iter_blocks
+from ..values import Document, Finding
+from ._surface import iter_blocks
 
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|Jun(?:e)?|Jul(?:y)?|Aug(?:ust)?|"
           r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")

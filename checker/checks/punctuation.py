@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterator
 
 from ..context import CheckContext
-from ..model import Document, Finding, Segment
 from ..registry import Check, SegmentCheck, register
-from ._text import Block, BlockCheck, inside, iter_blocks, protected_spans
+from ..values import Document, Finding, Segment
+from ._surface import Block, BlockCheck, inside, iter_blocks, literal_spans
 
 # a space (not a line break) before , . ; : ! ? that follows a word or closing mark
 _SPACE_BEFORE = re.compile(r"(?<=[\w\)\]\"”’])([ \t\u00a0]+)([,.;:!?])(?![.\d])")
@@ -50,7 +50,7 @@ class MissingSpaceAfterPunctuation(BlockCheck):
 
     def check_block(self, doc: Document, block: Block, ctx: CheckContext) -> Iterator[Finding]:
         text = block.text
-        protected = protected_spans(text)
+        protected = literal_spans(text)
         for m in _MISSING_SPACE.finditer(text):
             mark, nxt = m.group(2), m.group(3)
             if inside(m.start(2), protected):
@@ -86,7 +86,7 @@ class DoubledPunctuation(BlockCheck):
 
     def check_block(self, doc: Document, block: Block, ctx: CheckContext) -> Iterator[Finding]:
         text = block.text
-        protected = protected_spans(text)
+        protected = literal_spans(text)
         for m in _DOUBLED.finditer(text):
             marks = m.group()
             if inside(m.start(), protected):
@@ -126,7 +126,7 @@ class UnbalancedBrackets(Check):
             text = block.text
             # list markers ("1)", "a)") and smileys (":)", ":-(") may stand alone: they are only excused when unmatched
             lone_ok = {m.end() - 1 for m in _LONE_OK.finditer(text)}
-            protected = protected_spans(text)
+            protected = literal_spans(text)
             stack: list[tuple[str, int]] = []
             bad: list[tuple[int, str]] = []
             for i, ch in enumerate(text):

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..context import CheckContext
-from ..model import Document, Finding
 from ..registry import Check, register
-from ._text import iter_blocks, wordset
+from ..values import Document, Finding
+from ._surface import iter_blocks, wordset
 
 #: reporting verbs that follow a quotation: '..., "said' means the quote is on the wrong side
 REPORTING_VERBS = wordset(

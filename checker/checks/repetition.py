@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from ..context import CheckContext
-from ..model import Document, Finding
 from ..registry import Check, register
-from ._text import iter_blocks, wordset
+from ..values import Document, Finding
+from ._surface import iter_blocks, wordset
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 

@@ -9,8 +9,10 @@ from typing import Any, ClassVar
 
 from ..context import CheckContext
 from ..langid import language_scores, letter_count
-from ..model import Finding, Segment
 from ..registry import SegmentCheck, register
+from ..text import HAN_KANA, HAN_KANA_RE
+from ..values import Finding, Segment
+from .language import WORD_LEVEL_CHECKS
 from .source_tokens import PLACEHOLDER_RE
 
 _LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
@@ -21,9 +23,7 @@ _END_NAMES = {"?": "a question mark", "!": "an exclamation mark", ".": "a full s
               ":": "a colon", ";": "a semicolon", None: "no closing punctuation"}
 CJK_LANGS = frozenset({"zh", "ja", "ko"})
 _CJK_PUNCT = re.compile(r"[，。！？：；、「」『』（）【】《》〈〉～]")
-_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
-_CJK_CLASS = r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]"
-_ASCII_BETWEEN_CJK = re.compile(rf"(?<={_CJK_CLASS})[,.!?:;](?={_CJK_CLASS}|$)")
+_ASCII_BETWEEN_CJK = re.compile(rf"(?<=[{HAN_KANA}])[,.!?:;](?=[{HAN_KANA}]|$)")
 _LATIN_FOR = {"，": ",", "。": ".", "！": "!", "？": "?", "：": ":", "；": ";", "、": ",", "（": "(", "）": ")",
               "「": '"', "」": '"', "『": '"', "』": '"', "【": "[", "】": "]", "《": '"', "》": '"', "〈": '"', "〉": '"',
               "～": "~"}
@@ -58,6 +58,7 @@ class IdenticalToSource(SegmentCheck):
     description = "The target is a copy of the source although the languages differ (an untranslated unit)."
     category = "accuracy/untranslated"
     severity = "critical"
+    subsumes = WORD_LEVEL_CHECKS | {"wrong-language", "untranslated"}
     needs_source = True
 
     def check_segment(self, seg: Segment, ctx: CheckContext) -> Iterator[Finding]:
@@ -76,6 +77,7 @@ class UntranslatedTarget(SegmentCheck):
     description = "The target is still in the source language (detected), though not an exact copy."
     category = "accuracy/untranslated"
     severity = "major"
+    subsumes = WORD_LEVEL_CHECKS | {"wrong-language"}
     needs_source = True
     params: ClassVar[dict[str, Any]] = {"min_letters": 20, "min_prob": 0.5, "max_target_prob": 0.05}
 
@@ -139,13 +141,13 @@ class ScriptPunctuation(SegmentCheck):
             return
         if lang not in CJK_LANGS:
             for m in _CJK_PUNCT.finditer(seg.text):
-                if _CJK_CHAR.search(seg.text[max(0, m.start() - 1):m.end() + 1]):
+                if HAN_KANA_RE.search(seg.text[max(0, m.start() - 1):m.end() + 1]):
                     continue  # quoted CJK text keeps its own punctuation
                 latin = _LATIN_FOR.get(m.group(), m.group())
                 yield self.flag(seg, m.start(), m.end(),
                                 f"Full-width CJK punctuation '{m.group()}' in '{lang}' text.",
                                 suggestion=f"use '{latin}'")
-        elif lang in {"zh", "ja"} and len(_CJK_CHAR.findall(seg.text)) >= 4:
+        elif lang in {"zh", "ja"} and len(HAN_KANA_RE.findall(seg.text)) >= 4:
             for m in _ASCII_BETWEEN_CJK.finditer(seg.text):
                 yield self.flag(seg, m.start(), m.end(),
                                 f"ASCII punctuation '{m.group()}' inside '{lang}' text, which takes full-width marks.",

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from ..context import CheckContext
-from ..model import Finding, Segment
 from ..registry import SegmentCheck, register
-from ._text import EMAIL_RE, URL_RE, wordset
+from ..values import Finding, Segment
+from ._surface import EMAIL_RE, URL_RE, wordset
 
 # -- placeholders -----------------------------------------------------------------
 PLACEHOLDER_RE = re.compile(
@@ -389,6 +389,7 @@ class PlaceholderMismatch(_ExactTokenCheck):
     description = "Placeholders and tags ({0}, %s, %(name)s, {{var}}, <b>...</b>) missing, changed or added."
     category = "accuracy/mistranslation"
     severity = "critical"
+    subsumes = frozenset({"inline-tags"})
     what = "placeholder"
     missing_severity = "critical"
 

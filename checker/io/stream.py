@@ -21,11 +21,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
-from .readers import InputError, _pair_dict, detect_format, open_input, require_target_column
+from ..errors import InputError
+from .files import RECORD_FILES, detect_format, display_name, open_input
+from .readers import pair_unit, require_target_column
 
 #: longest line (bytes) a streaming reader accepts; longer ones are an error, not a memory spike
 MAX_LINE_BYTES = 16 * 1024 * 1024
-STREAM_FORMATS = ("jsonl", "csv", "tsv")
+STREAM_FORMATS = RECORD_FILES
 
 
 @dataclass
@@ -98,7 +100,7 @@ def iter_jsonl(fh: IO[bytes], name: str, skip_bad: bool = False) -> Iterator[Rec
             yield _bad(name, lineno, "expected a JSON object", skip_bad)
             continue
         try:
-            unit = _pair_dict(obj, "")
+            unit = pair_unit(obj, "")
         except InputError as exc:
             yield _bad(name, lineno, str(exc).lstrip(": "), skip_bad)
             continue
@@ -125,7 +127,7 @@ def iter_delimited(fh: IO[bytes], name: str, delimiter: str, skip_bad: bool = Fa
                 yield _bad(name, lineno, "fewer fields than the header has", skip_bad)
                 continue
             fields = {k: v for k, v in zip(header, row, strict=True) if k in ("source", "target", "id")}
-            yield Record(lineno, unit=_pair_dict(fields, ""))
+            yield Record(lineno, unit=pair_unit(fields, ""))
     except csv.Error as exc:
         raise InputError(f"{name}: line {reader.line_num}: malformed {kind} ({exc})") from None
 
@@ -146,9 +148,9 @@ def iter_records(fh: IO[bytes], name: str, kind: str, skip_bad: bool = False) ->
         raise InputError(f"{name}: no records")
 
 
-def iter_units(path: str, fmt: str | None = None, skip_bad: bool = False) -> Iterator[Record]:
+def read_records(path: str, fmt: str | None = None, skip_bad: bool = False) -> Iterator[Record]:
     """Records of the file at ``path`` (``-`` = stdin), read lazily."""
-    name = "<stdin>" if path == "-" else path
+    name = display_name(path)
     kind = stream_kind(path, fmt)
     if kind is None:
         raise InputError(f"{name}: only JSONL, CSV and TSV input can be streamed")

@@ -5,10 +5,11 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
+from ..scoring import score_band
 from .spans import highlight_runs
 
 if TYPE_CHECKING:
-    from ..model import Report
+    from ..values import Report
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.55}
@@ -24,10 +25,6 @@ th{background:#f2f2f2} td.t{font-family:ui-monospace,monospace;white-space:pre-w
 .pairs td{width:50%} .seg-score{color:#666;font-size:.85em}
 .chips span{display:inline-block;margin:.15em .3em .15em 0;padding:.1em .5em;border-radius:1em;background:#eee;font-size:.85em}
 """
-
-
-def _score_class(score: float) -> str:
-    return "good" if score >= 90 else "fair" if score >= 70 else "poor"
 
 
 def marked_text(text: str, findings, offset: int = 0) -> str:
@@ -68,7 +65,7 @@ def render_html(report: Report) -> str:
         f'<div class="meta">mtcheck {escape(report.version)} · target language {escape(str(report.tgt_lang))}'
         + (f" · source language {escape(str(report.src_lang))}" if report.src_lang else "")
         + f" · {report.word_count} words · {len(report.segments)} segments</div>"
-        f'<p><span class="score {_score_class(report.score)}">{report.score:.1f}</span> / 100 &nbsp; '
+        f'<p><span class="score {score_band(report.score)}">{report.score:.1f}</span> / 100 &nbsp; '
         + (f"(predicted from MQM ratings; penalty score {report.penalty_score:.1f}) &nbsp; "
            if report.penalty_score is not None else "")
         + f"{len(report.findings)} findings: {sev.get('critical', 0)} critical, {sev.get('major', 0)} major, "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..model import Report
+    from ..values import Report
 
 
 def segment_records(report: Report) -> list[dict[str, Any]]:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from ..model import SEVERITY_RANK, Finding
+from ..values import SEVERITY_RANK, Finding
 
 
 @dataclass

@@ -7,7 +7,7 @@ import io
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..model import Report
+    from ..values import Report
 
 CSV_FIELDS = [
     "segment", "segment_id", "start", "end", "side", "text", "check", "category",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -11,13 +12,33 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from ..scoring import score_band
 from .spans import highlight_runs
 
 if TYPE_CHECKING:
-    from ..model import Report
+    from ..values import Report
 
 STYLES = {"minor": "black on yellow", "major": "bold white on dark_orange3", "critical": "bold white on red"}
 SEV_STYLES = {"minor": "yellow", "major": "dark_orange3", "critical": "bold red"}
+#: the colour of a score, by its band (:func:`checker.scoring.score_band`)
+BAND_COLOURS = {"good": "green", "fair": "yellow", "poor": "red"}
+
+
+def plain_console(stream) -> Console:
+    """A console for files and pipes: no colour, no highlighting, lines as long as they are."""
+    return Console(file=stream, no_color=True, highlight=False, soft_wrap=False)
+
+
+def render_text(report: Report, *, console: Console | None = None, show_text: bool = True,
+                max_findings: int | None = None) -> str:
+    """The report as a terminal shows it. With ``console`` it is printed there (its colours and width) and ''
+    is returned; without one, the plain text is returned."""
+    if console is not None:
+        render_terminal(report, console, show_text, max_findings)
+        return ""
+    buf = io.StringIO()
+    render_terminal(report, plain_console(buf), show_text, max_findings)
+    return buf.getvalue()
 
 
 def _highlighted(text: str, findings, offset: int, numbers: dict[int, int]) -> Text:
@@ -60,7 +81,7 @@ def render_terminal(report: Report, console: Console, show_text: bool = True, ma
             console.print(f"… {len(report.findings) - max_findings} more findings (use --format json for all)")
     sev = report.counts("severity")
     cats = ", ".join(f"{k} {v}" for k, v in sorted(report.counts("category").items())) or "none"
-    colour = "green" if report.score >= 90 else "yellow" if report.score >= 70 else "red"
+    colour = BAND_COLOURS[score_band(report.score)]
     summary = (
         f"[bold {colour}]score {report.score:.1f}/100[/]"
         + (f" (predicted from MQM ratings; penalty score {report.penalty_score:.1f})" if report.penalty_score is not None

@@ -2,47 +2,33 @@
 
 :func:`iter_units` streams the units of a file as dicts (``id``, ``source``,
 ``target``, ``state``, ``notes``, ``src_lang``, ``tgt_lang``, ``context``...);
-:func:`load_units_document` turns them into a :class:`~checker.model.Document`
+:func:`load_units_document` turns them into a :class:`~checker.values.Document`
 with one segment per unit and the unit's state in ``Segment.extra`` (the
-pipeline adds the inline code spans as ``extra["protected_spans"]``).
+inline code spans go into ``extra["protected_spans"]``, see :mod:`checker.codes`).
 """
 
 from __future__ import annotations
 
-import io
-import os
-import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from ...model import Document
-from ..readers import open_input
-from .units import STATES, InputError, make_unit
+from ...errors import InputError
+from ...segment import build_pair_document
+from ...values import Document
+from ..files import EXTENSIONS, TRANSLATION_FILES, display_name, open_seekable, read_text_bytes
+from .units import STATES, make_unit
 
-__all__ = ["EXTENSIONS", "KINDS", "STATES", "iter_units", "load_units_document", "make_unit"]
+__all__ = ["KINDS", "STATES", "iter_units", "load_units_document", "make_unit"]
 
-#: format kinds read here, by file extension
-EXTENSIONS = {".xlf": "xliff", ".xliff": "xliff", ".sdlxliff": "xliff", ".mqxliff": "xliff",
-              ".po": "po", ".pot": "po", ".tmx": "tmx", ".srt": "srt"}
-KINDS = ("xliff", "po", "tmx", "srt")
+#: the translation file kinds read here
+KINDS = TRANSLATION_FILES
 
 
 def kind_of(path: str | Path) -> str | None:
-    return EXTENSIONS.get(Path(path).suffix.lower())
-
-
-@contextmanager
-def _open_binary(path: str | Path, name: str) -> Iterator[IO[bytes]]:
-    """A seekable binary stream of a non-empty file (stdin is read into memory)."""
-    if str(path) == "-":
-        yield io.BytesIO(sys.stdin.buffer.read())
-        return
-    with open_input(path, name) as fh:
-        if os.fstat(fh.fileno()).st_size == 0:
-            raise InputError(f"{name}: file is empty")
-        yield fh
+    """The translation file kind of ``path`` by its extension, or None."""
+    kind = EXTENSIONS.get(Path(path).suffix.lower())
+    return kind if kind in KINDS else None
 
 
 def iter_units(path: str | Path, kind: str | None = None, tgt_lang: str | None = None,
@@ -52,11 +38,11 @@ def iter_units(path: str | Path, kind: str | None = None, tgt_lang: str | None =
     ``kind`` is ``xliff``, ``po``, ``tmx`` or ``srt`` (default: by extension);
     ``tgt_lang`` picks the target language of a multilingual TMX.
     """
-    name = name or ("<stdin>" if str(path) == "-" else str(path))
+    name = name or display_name(path)
     kind = kind or kind_of(path)
     if kind not in KINDS:
         raise InputError(f"{name}: not a translation file kind mtcheck reads ({', '.join(KINDS)})")
-    with _open_binary(path, name) as fh:
+    with open_seekable(path, name) as fh:
         if kind in ("xliff", "tmx"):
             from .xml_units import iter_xml_units
 
@@ -66,7 +52,6 @@ def iter_units(path: str | Path, kind: str | None = None, tgt_lang: str | None =
 
             yield from iter_po_units(fh, name)
         else:
-            from ..readers import read_text_bytes
             from .subtitles import iter_srt_units
 
             yield from iter_srt_units(read_text_bytes(fh.read(), name), name)
@@ -85,9 +70,7 @@ def load_units_document(
     Languages given here win over those the file declares; missing ones are
     detected. ``source_path`` pairs an SRT target with an SRT source cue by cue.
     """
-    from ...pipeline import build_pair_document
-
-    name = name or ("<stdin>" if str(path) == "-" else str(path))
+    name = name or display_name(path)
     kind = kind or kind_of(path)
     units = list(iter_units(path, kind, tgt_lang, name))
     if not units:

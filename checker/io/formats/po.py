@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO, Any
 
-from .units import InputError, make_unit
+from ...errors import InputError
+from .units import make_unit
 
 BATCH = 2000
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from .units import InputError, make_unit
+from ...errors import InputError
+from .units import make_unit
 
 
 def _clock(td) -> str:

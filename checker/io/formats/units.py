@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..readers import InputError
-
-__all__ = ["STATES", "InputError", "make_unit"]
+__all__ = ["STATES", "make_unit"]
 
 #: translated: has a target; fuzzy: a target marked as draft/needs review;
 #: empty: a target that is blank; untranslated: no target at all

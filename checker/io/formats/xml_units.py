@@ -8,13 +8,14 @@ stays flat however many units the file has.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import IO, Any
 
 from lxml import etree
 
-from .codes import localname, render_inline
-from .units import InputError, make_unit
+from ...errors import InputError
+from .units import make_unit
 
 SAFE_PARSE = {"resolve_entities": False, "no_network": True, "huge_tree": False, "load_dtd": False}
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -23,6 +24,75 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _XLIFF1_UNTRANSLATED = {"new", "needs-translation"}
 _XLIFF1_FUZZY = {"needs-adaptation", "needs-l10n", "needs-review-adaptation", "needs-review-l10n",
                  "needs-review-translation"}
+
+
+# -- inline content: XML inline elements rendered as the tokens of checker.codes ----------------
+_STANDALONE = {"x", "ph", "it", "ut", "bx", "ex", "bpt", "ept", "sc", "ec", "sm", "em"}
+_NATIVE_CODE = {"ph", "bpt", "ept", "it", "ut"}  # content is the original code, not translatable text
+_PAIRED = {"g", "pc"}
+_CLOSING_OF = {"ept": "bpt", "ex": "bx", "ec": "sc"}
+_ANNOTATIONS = {"mrk", "hi", "sub"}
+
+
+def localname(el: etree._Element) -> str:
+    tag = el.tag
+    return etree.QName(tag).localname if isinstance(tag, str) else ""
+
+
+def _code_id(el: etree._Element, name: str, ordinal: int) -> str:
+    if name in ("bpt", "ept") and el.get("i") is not None:
+        key = el.get("i")
+    elif name in ("ex", "ec"):
+        key = el.get("rid") or el.get("startRef") or el.get("id") or el.get("i")
+    elif name == "bx":
+        key = el.get("rid") or el.get("id")
+    else:
+        key = el.get("id") or el.get("x") or el.get("i")
+    key = re.sub(r"[^\w.:-]", "_", key) if key else str(ordinal)
+    return key
+
+
+def render_inline(el: etree._Element | None) -> str | None:
+    """Text of a ``source``/``target``/``seg`` element with inline codes as tokens.
+
+    ``None`` when the element is missing.
+    """
+    if el is None:
+        return None
+    parts: list[str] = []
+    counter = [0]
+    _render_into(el, parts, counter)
+    return "".join(parts)
+
+
+def _render_into(el: etree._Element, parts: list[str], counter: list[int]) -> None:
+    if el.text:
+        parts.append(el.text)
+    for child in el:
+        if isinstance(child, etree._Entity):
+            parts.append(child.text or "")
+        elif isinstance(child.tag, str):
+            name = localname(child)
+            counter[0] += 1
+            if name in _PAIRED:
+                key = _code_id(child, name, counter[0])
+                parts.append(f"{{{name}{key}}}")
+                _render_into(child, parts, counter)
+                parts.append(f"{{/{name}{key}}}")
+            elif name in _CLOSING_OF:
+                parts.append(f"{{/{_CLOSING_OF[name]}{_code_id(child, name, counter[0])}}}")
+            elif name in _STANDALONE:
+                if name not in ("sm", "em"):  # XLIFF 2 annotation markers carry no code
+                    parts.append(f"{{{name}{_code_id(child, name, counter[0])}}}")
+            elif name == "cp" and child.get("hex"):
+                try:
+                    parts.append(chr(int(child.get("hex"), 16)))
+                except (ValueError, OverflowError):
+                    pass
+            elif name in _ANNOTATIONS or name not in _NATIVE_CODE:
+                _render_into(child, parts, counter)
+        if child.tail:
+            parts.append(child.tail)
 
 
 #: the only elements iterparse reports (any namespace): roots, language carriers, units
