@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 export HF_HUB_OFFLINE = 1
 export TRANSFORMERS_OFFLINE = 1
 
-.PHONY: install demo test test-fast lint bench app clean
+.PHONY: install demo test test-fast lint bench bench-qe train app clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -33,6 +33,13 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/run_all.py
+
+bench-qe: $(STAMP)
+	$(PY) bench/qe.py
+
+# retrain the shipped quality model from ../shared/data (fixed seeds; prints the validation figures)
+train: $(STAMP)
+	$(PY) -m checker.qe.train --out checker/data/qe
 
 PORT ?= 8501
 app: $(STAMP)

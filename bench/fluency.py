@@ -272,6 +272,14 @@ def run_lexical(doc):
     return run_checks(doc, Config(only=present)).findings if present else []
 
 
+def run_tagger(doc):
+    """Word findings of the learned quality model, target only (the LM's search left out)."""
+    from checker.config import Config
+    from checker.pipeline import run_checks
+
+    return [f for f in run_checks(doc, Config(only=["learned-quality"])).findings if f.check == "learned-quality"]
+
+
 def table(results: dict[str, dict[str, float]], clean_fp: int, clean_words: int, title: str,
           real: tuple[int, int] | None = None) -> None:
     print(f"\n{title}")
@@ -393,6 +401,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sweep", action="store_true", help="grid over the LM thresholds")
     ap.add_argument("--no-speed", action="store_true", help="skip timing the sample")
+    ap.add_argument("--no-tagger", action="store_true", help="skip the learned quality model's word findings")
     ap.add_argument("--cache", help="pickle file for the LM analysis (reused when present; for sweeps)")
     ap.add_argument("--lm-model", metavar="PATH_OR_NAME",
                     help="another causal LM (transformers folder or cached name) instead of the packaged SmolLM2-135M")
@@ -423,6 +432,13 @@ def main() -> None:
     table(res, cfp, clean_words, "checks without the LM (" + ", ".join(LEX_CHECKS) + ")", real)
     res, cfp, real = evaluate(analysed, docs, defaults, lexical)
     table(res, cfp, clean_words, "lm-fluency + the other checks", real)
+    if not args.no_tagger:
+        tagged = {name: run_tagger(doc) for name, (_c, doc) in analysed.items()}
+        res, cfp, real = evaluate(analysed, docs, no_lm, tagged)
+        table(res, cfp, clean_words, "learned-quality word findings alone (target only)", real)
+        both = {name: tagged[name] + lexical[name] for name in tagged}
+        res, cfp, real = evaluate(analysed, docs, no_lm, both)
+        table(res, cfp, clean_words, "learned-quality + the other checks (no LM)", real)
     if args.sweep:
         print("\nsweep: capital_excess capital_rest_gain -> stray-capital found, stray found, all-kind recall, real-FP/500w")
         for ce in (0.0, 2.0, 1e9):

@@ -100,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="causal language model (transformers folder or cached name) for lm-fluency instead of the "
                         "packaged SmolLM2-135M; its thresholds were set on SmolLM2, measure yours with bench/fluency.py "
                         "--lm-model (also MTCHECK_LM_MODEL)")
+    g.add_argument("--qe-model", metavar="DIR",
+                   help="the learned quality model: a folder written by `python -m checker.qe.train --out DIR` instead "
+                        "of the packaged one (also MTCHECK_QE_MODEL)")
     o = c.add_argument_group("display")
     o.add_argument("--no-color", action="store_true", help="no colour in text output (also NO_COLOR)")
     o.add_argument("--no-text", action="store_true", help="text output: skip the highlighted text")
@@ -139,7 +142,7 @@ def command_line_settings(args: argparse.Namespace) -> dict[str, Any]:
         settings["min_severity"] = args.min_severity
     if args.ignore_file:
         settings["ignore"] += read_ignore_file(args.ignore_file)
-    for name in ("embedding_model", "crosslingual_model", "lm_model"):
+    for name in ("embedding_model", "crosslingual_model", "lm_model", "qe_model"):
         if getattr(args, name, None):
             settings[name] = getattr(args, name)
     if getattr(args, "profile", None) == "fast":

@@ -27,6 +27,7 @@ same report signature whichever face made them. Example ``mtcheck.toml``::
     [model]
     embedding = "/path/to/sentence-transformers-model"
     lm = "/path/to/causal-language-model"   # lm-fluency's model (default: the packaged SmolLM2-135M)
+    qe = "/path/to/quality-model"           # a model folder from `python -m checker.qe.train --out DIR`
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ ENVIRONMENT: dict[str, str] = {
     "MTCHECK_MODEL": "the target-only sentence-embedding model (like --model)",
     "MTCHECK_CROSSLINGUAL_MODEL": "the source-target sentence-embedding model (like --crosslingual-model)",
     "MTCHECK_LM_MODEL": "lm-fluency's causal language model (like --lm-model)",
+    "MTCHECK_QE_MODEL": "the learned quality model's folder (like --qe-model; default: the one in the package)",
     "MTCHECK_LM_DTYPE": "float32 or bfloat16: the language model's number type (default: bfloat16 where the CPU has it)",
     "MTCHECK_THREADS": "threads for the models (default: the cores other processes leave idle)",
     "MTCHECK_CACHE": "folder for the language model's unpacked weights (default: ~/.cache/mtcheck)",
@@ -56,6 +58,7 @@ ENVIRONMENT_SETTINGS: dict[str, str] = {
     "MTCHECK_MODEL": "embedding_model",
     "MTCHECK_CROSSLINGUAL_MODEL": "crosslingual_model",
     "MTCHECK_LM_MODEL": "lm_model",
+    "MTCHECK_QE_MODEL": "qe_model",
 }
 #: variables that tune the process without changing a finding or a score
 RESULT_NEUTRAL_ENVIRONMENT = frozenset({"MTCHECK_THREADS", "MTCHECK_CACHE"})
@@ -92,6 +95,8 @@ class Config:
     crosslingual_model: str | None = None
     #: causal language model (folder or cached name) for lm-fluency; None = the packaged SmolLM2-135M
     lm_model: str | None = None
+    #: folder of a quality model trained with ``python -m checker.qe.train``; None = the packaged one
+    qe_model: str | None = None
     seed: int = 0
     #: the process-tuning ``MTCHECK_*`` variables set when this Config was made (threads, number type, cache)
     environment: dict[str, str] = field(default_factory=_process_environment)
@@ -129,6 +134,8 @@ class Config:
         # only when set: outputs written before these existed still resume
         if self.lm_model:
             sig["lm_model"] = self.lm_model
+        if self.qe_model:
+            sig["qe_model"] = self.qe_model
         env = {k: v for k, v in self.environment.items() if not (results_only and k in RESULT_NEUTRAL_ENVIRONMENT)}
         if env:
             sig["environment"] = dict(sorted(env.items()))
@@ -200,6 +207,8 @@ def load_config(path: str | Path | None = None, search_dir: str | Path = ".") ->
             out["crosslingual_model"] = str(model["crosslingual"])
         if "lm" in model:
             out["lm_model"] = str(model["lm"])
+        if "qe" in model:
+            out["qe_model"] = str(model["qe"])
     return out
 
 

@@ -46,6 +46,7 @@ MODEL_SETTINGS: dict[str, str] = {
     "embedding_model": "--model",
     "crosslingual_model": "--crosslingual-model",
     "lm_model": "--lm-model",
+    "qe_model": "--qe-model",
 }
 
 CHECKS: dict[str, type[Check]] = {}

@@ -48,6 +48,21 @@ _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 WORD_RE = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+(?:['’\-][^\W_{_CJK}]+)*|[^\w\s]|_+")
 
 
+def default_dtype() -> str:
+    """``bfloat16`` where the CPU multiplies it natively (about 2.4x faster here), else ``float32``;
+    ``MTCHECK_QE_DTYPE`` overrides."""
+    import os
+
+    forced = os.environ.get("MTCHECK_QE_DTYPE", "").strip().lower()
+    if forced in ("float32", "bfloat16"):
+        return forced
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="ignore")
+    except OSError:
+        return "float32"
+    return "bfloat16" if ("avx512_bf16" in flags or "amx_bf16" in flags) else "float32"
+
+
 def split_words(text: str) -> list[tuple[int, int]]:
     """Word spans the tags are reported on: words, single punctuation marks, single CJK characters."""
     return [m.span() for m in WORD_RE.finditer(text)]
@@ -77,7 +92,8 @@ class Estimate:
 class QualityEstimator:
     """Loads the trained network once and scores segments in batches."""
 
-    def __init__(self, model_dir: str | Path | None = None, e5_path: str | Path | None = None) -> None:
+    def __init__(self, model_dir: str | Path | None = None, e5_path: str | Path | None = None,
+                 dtype: str | None = None) -> None:
         from .e5_weights import E5Weights
         from .features import WordVectors
         from .predictor import Predictor
@@ -85,9 +101,12 @@ class QualityEstimator:
 
         self.model_dir = Path(model_dir) if model_dir is not None else PACKAGED_DIR
         self.network, self.meta = load_network(self.model_dir)
+        self.dtype = dtype or default_dtype()
+        if self.dtype == "bfloat16":
+            self.network.to(torch.bfloat16)
         self.weights = E5Weights(e5_path)
         self.tokenizer = SubwordTokenizer(self.weights)
-        self.predictor = Predictor(self.network, WordVectors(self.weights), self.tokenizer.pad)
+        self.predictor = Predictor(self.network, WordVectors(self.weights, getattr(torch, self.dtype)), self.tokenizer.pad)
         self.names = list(self.network.cfg.sentence_targets)
         self.stats = self.meta["label_stats"]
         cal = self.meta.get("calibration", {})
@@ -112,6 +131,12 @@ class QualityEstimator:
         """BAD-probability above which a word is flagged (chosen on validation data for best MCC)."""
         mode = self.meta.get("calibration", {}).get("source" if with_source else "target", {})
         return float(mode.get("threshold", 0.5))
+
+    def operating_point(self, with_source: bool) -> dict[str, float]:
+        """BAD probabilities from which words become minor / major findings (chosen on validation precision)."""
+        mode = self.meta.get("calibration", {}).get("source" if with_source else "target", {})
+        minor = float(mode.get("minor", 0.9))
+        return {"minor": minor, "major": max(minor, float(mode.get("major", 0.97)))}
 
     def estimate(self, targets: Sequence[str], sources: Sequence[str | None] | None = None,
                  progress: Callable[[int], None] | None = None,

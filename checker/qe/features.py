@@ -94,8 +94,9 @@ class WordVectors:
     ~384 MB); otherwise only the rows a batch needs are dequantised.
     """
 
-    def __init__(self, weights: E5Weights) -> None:
+    def __init__(self, weights: E5Weights, dtype: torch.dtype = torch.float32) -> None:
         self.weights = weights
+        self.dtype = dtype
         self._table: torch.Tensor | None = None
 
     def preload(self) -> None:
@@ -108,7 +109,7 @@ class WordVectors:
             return torch.nn.functional.embedding(ids, self._table)
         flat = ids.reshape(-1).numpy()
         uniq, inverse = np.unique(flat, return_inverse=True)
-        rows = torch.from_numpy(self.weights.embedding_rows(uniq))
+        rows = torch.from_numpy(self.weights.embedding_rows(uniq)).to(self.dtype)
         return rows[torch.from_numpy(inverse)].reshape(*ids.shape, -1)
 
 

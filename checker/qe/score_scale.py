@@ -69,3 +69,17 @@ def choose_head_weights(heads: dict[str, np.ndarray], mlqe: dict[str, list[int]]
 def word_threshold(probs: Sequence[float], gold: Sequence[bool]) -> tuple[float, float]:
     """The BAD-probability threshold with the best MCC on validation words."""
     return best_threshold(probs, gold)
+
+
+def precision_threshold(probs: Sequence[float], gold: Sequence[bool], precision: float) -> float:
+    """The lowest threshold whose flagged words are BAD at least ``precision`` of the time (1.0: none reach it)."""
+    p = np.asarray(probs, float)
+    g = np.asarray(gold, bool)
+    order = np.argsort(-p)
+    hits = np.cumsum(g[order])
+    prec = hits / np.arange(1, len(p) + 1)
+    ok = np.nonzero(prec >= precision)[0]
+    ok = ok[ok >= 19]  # at least 20 flagged words, so one lucky word does not set it
+    if not len(ok):
+        return 1.0
+    return float(p[order][ok[-1]])

@@ -30,6 +30,10 @@ from .predictor import token_budget_batches
 from .subwords import SubwordTokenizer
 
 
+#: word findings are shown from the probability at which this share of validation words flagged are BAD
+FINDING_PRECISION = {"minor": 0.75, "major": 0.9}
+
+
 @dataclass
 class TrainConfig:
     seed: int = 13
@@ -291,7 +295,7 @@ def fit_calibration(net: QualityNetwork, weights: E5Weights, tok: SubwordTokeniz
     """Head mix, 0-100 scale and word threshold, per mode, chosen on the validation slice."""
     from .evaluation import predict_examples
     from .predictor import word_probabilities
-    from .score_scale import choose_head_weights, fit_scale, word_threshold
+    from .score_scale import choose_head_weights, fit_scale, precision_threshold, word_threshold
 
     names = list(net.cfg.sentence_targets)
     if vectors is None:
@@ -323,9 +327,28 @@ def fit_calibration(net: QualityNetwork, weights: E5Weights, tok: SubwordTokeniz
             probs.extend(word_probabilities(raw[i].target_bad, encs[i].target_word, len(ex.target_words)).tolist())
             gold.extend(ex.target_bad or [])
         threshold, m = word_threshold(probs, gold)
-        out[mode] = {"knots_x": xs, "knots_y": ys, "threshold": threshold, "validation_mcc": round(m, 4)}
+        minor = precision_threshold(probs, gold, FINDING_PRECISION["minor"])
+        major = max(minor, precision_threshold(probs, gold, FINDING_PRECISION["major"]))
+        out[mode] = {"knots_x": xs, "knots_y": ys, "threshold": threshold, "validation_mcc": round(m, 4),
+                     "minor": round(minor, 4), "major": round(major, 4)}
         log(f"{mode}: word threshold {threshold:.3f} (validation MCC {m:.3f}); scale {list(zip(xs, ys))[::4]}")
     return out
+
+
+def recalibrate(model_dir: Path, data_dir: Path, log=print) -> dict:
+    """Refit the head mix, score scale and word thresholds of a saved model on the validation slice."""
+    from .estimator import META_FILE, load_network
+
+    net, meta = load_network(model_dir)
+    weights = E5Weights()
+    tok = SubwordTokenizer(weights)
+    cfg = meta.get("training", {})
+    splits = load_splits(data_dir, use_mlqe=cfg.get("use_mlqe", True), use_wmt=cfg.get("use_wmt", True),
+                         validation_share=cfg.get("validation_share", 0.04))
+    validation = limit(splits.validation, cfg.get("validation_limit"), cfg.get("seed", 13))
+    meta["calibration"] = fit_calibration(net, weights, tok, meta["label_stats"], validation, log)
+    (Path(model_dir) / META_FILE).write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return meta["calibration"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -333,6 +356,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[3] / "shared" / "data",
                     help="folder with mlqe_pe_*.jsonl and wmt23_general_mqm_*.jsonl (default: ../shared/data)")
     ap.add_argument("--out", type=Path, default=None, help="write the model here (default: do not save)")
+    ap.add_argument("--recalibrate", type=Path, default=None, metavar="DIR",
+                    help="only refit the score scale and word thresholds of the model in DIR on the validation slice")
     for name, value in asdict(TrainConfig()).items():
         if isinstance(value, bool):
             ap.add_argument(f"--{name.replace('_', '-')}", type=lambda s: s.lower() in ("1", "true", "yes"), default=value)
@@ -343,6 +368,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not (args.data / "mlqe_pe_train.jsonl").is_file():
         print(f"error: no mlqe_pe_train.jsonl in {args.data} (pass --data)", file=sys.stderr)
         return 2
+    if args.recalibrate:
+        recalibrate(args.recalibrate, args.data, log=lambda m: print(m, flush=True))
+        return 0
     train(cfg, args.data, args.out, log=lambda m: print(m, flush=True))
     return 0
 

@@ -1,0 +1,162 @@
+"""The learned quality score: a network trained on human judgements scores each segment and marks its words.
+
+A post-scoring step (:class:`~checker.registry.PostScorer`) over :mod:`checker.qe`: the first
+six layers of multilingual-e5-small, fine-tuned on MLQE-PE direct assessments, post-edit
+tags and WMT23 professional MQM ratings. For each segment (with its source when there is
+one) it predicts
+
+* a score on the 0-100 direct-assessment scale (docs/quality-model.md says what 90, 70
+  and 50 mean, and how well it agrees with human judges on data it never saw), which
+  replaces the MQM-penalty score (kept as ``penalty_score``);
+* for each word, the probability that a post-editor would change it. Words above the
+  ``min_probability`` of the model's operating point become findings; with a source, source
+  words the translation seems to have lost or mistranslated become findings on the source.
+
+One problem is reported once: a learned span that overlaps a finding of another check (a
+rule with a precise message) is dropped. A segment with a critical finding keeps the lower
+of its learned and penalty scores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ..context import CheckContext
+from ..errors import ModelError
+from ..registry import PostScore, PostScorer, register
+from ..resources import exception_line, load_once
+from ..scoring import count_words
+from ..values import Document, Finding, Segment
+
+CHECK_ID = "learned-quality"
+
+
+def load_estimator(spec: str | None) -> Any:
+    """The quality model named by ``spec`` (a folder; None: the packaged one), once per process."""
+
+    def build() -> Any:
+        try:
+            from ..qe.estimator import QualityEstimator
+
+            return QualityEstimator(spec)
+        except (OSError, ValueError, KeyError, RuntimeError, ImportError) as exc:
+            where = f"{spec}" if spec else "the packaged quality model"
+            raise ModelError(f"cannot load {where}: {exception_line(exc)}") from None
+
+    return load_once(f"qe:{spec or ''}", build)
+
+
+@register
+class LearnedQuality(PostScorer):
+    """Segment scores and word-level findings from the learned quality model."""
+
+    id = CHECK_ID
+    description = ("A small network trained on human judgements (MLQE-PE direct assessments and post-edits, WMT23 MQM) "
+                   "scores each segment 0-100 and marks the words a post-editor would likely change; with a source, "
+                   "also source words the translation lost or mistranslated.")
+    category = "accuracy/mistranslation"
+    severity = "minor"
+    default_enabled = True
+    requires = "qe"
+    models = ("qe_model",)
+    params: ClassVar[dict[str, Any]] = {
+        "min_probability": None,  # word findings from this BAD probability (None: the model's operating point)
+        "major_probability": None,  # ... and major from this one (None: the model's)
+        "max_chars": 3000,  # characters of a segment the model reads (longer segments: the start)
+    }
+
+    def __init__(self, **overrides: Any) -> None:
+        super().__init__(**overrides)
+        self._estimates: dict[int, Any] = {}
+
+    def run(self, doc: Document, ctx: CheckContext) -> Iterable[Finding]:
+        try:
+            est = load_estimator(ctx.config.qe_model)
+        except ModelError as exc:
+            ctx.warn(f"{self.id}: {exc}; penalty scores kept")
+            return ()
+        from ..lm import set_threads
+
+        set_threads()
+        live = [s for s in doc.segments if s.text.strip()]
+        limit = int(self.settings["max_chars"])
+        long = sum(len(s.text) > limit for s in live)
+        if long:
+            ctx.warn(f"{self.id}: {long} segment(s) longer than {limit} characters: only their start was scored")
+        estimates = est.estimate([s.text[:limit] for s in live], [(s.source or "")[:limit] or None for s in live])
+        self._estimates = {s.index: e for s, e in zip(live, estimates, strict=True)}
+        self._model = est
+        ctx.record_model("quality", est.name)
+        return ()
+
+    # -- findings ----------------------------------------------------------------------------------------
+    def _thresholds(self, with_source: bool) -> tuple[float, float]:
+        op = self._model.operating_point(with_source)
+        low = self.settings["min_probability"]
+        high = self.settings["major_probability"]
+        return (float(low if low is not None else op["minor"]), float(high if high is not None else op["major"]))
+
+    def _word_findings(self, seg: Segment, est: Any, taken: list[tuple[int, int, str]]) -> list[Finding]:
+        from ..qe.estimator import flagged_spans
+
+        out: list[Finding] = []
+        low, high = self._thresholds(est.with_source)
+
+        def free(start: int, end: int, side: str) -> bool:
+            return not any(s < end and start < e and sd == side for s, e, sd in taken)
+
+        for start, end, p in flagged_spans(est.target_words, low, seg.text):
+            if not free(start, end, "target"):
+                continue
+            word = seg.text[start:end]
+            if est.with_source:
+                msg = (f"'{word}' may not translate the source correctly: the quality model expects a post-editor to "
+                       f"change it (probability {p:.2f})")
+                category = "accuracy/mistranslation"
+            else:
+                msg = (f"'{word}' reads as a translation error: the quality model expects a post-editor to change it "
+                       f"(probability {p:.2f})")
+                category = "fluency/garbled"
+            out.append(self.flag(seg, start, end, msg, severity="major" if p >= high else "minor", category=category,
+                                 confidence=round(p, 3)))
+        if est.source_words and seg.source:
+            for start, end, p in flagged_spans(est.source_words, high, seg.source):
+                if not free(start, end, "source"):
+                    continue
+                word = seg.source[start:end]
+                msg = (f"'{word}' in the source seems lost or mistranslated in the target (quality model, "
+                       f"probability {p:.2f})")
+                out.append(self.flag_source(seg, start, end, msg, severity="minor", category="accuracy/omission",
+                                            confidence=round(p, 3)))
+        return out
+
+    # -- scores ------------------------------------------------------------------------------------------
+    def rescore(self, doc: Document, findings: list[Finding], ctx: CheckContext) -> PostScore | None:
+        if not self._estimates:
+            return None
+        by_seg: dict[int, list[Finding]] = {}
+        for f in findings:
+            by_seg.setdefault(f.segment, []).append(f)
+        scores: dict[int, float] = {}
+        new: list[Finding] = []
+        for seg in doc.segments:
+            est = self._estimates.get(seg.index)
+            if est is None:
+                continue
+            own = by_seg.get(seg.index, [])
+            score = est.score
+            if any(f.severity == "critical" for f in own):
+                score = min(score, seg.score)  # a critical rule finding the model cannot see caps the segment
+            scores[seg.index] = round(score, 2)
+            seg.extra["quality"] = {k: round(v, 4) for k, v in est.heads.items()}
+            base = seg.start
+            taken = [(f.start - base, f.end - base, "target") if f.side == "target" else (f.start, f.end, f.side)
+                     for f in own]
+            new.extend(f for f in self._word_findings(seg, est, taken) if not ctx.config.ignored(f.text))
+        weights = np.array([max(count_words(s.text), 1) for s in doc.segments], float)
+        final = np.array([scores.get(s.index, s.score) for s in doc.segments], float)
+        document = float(np.average(final, weights=weights)) if len(final) else 100.0
+        return PostScore(scores, document, new)
