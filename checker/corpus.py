@@ -21,6 +21,7 @@ finished file is renamed to ``PATH``, so ``PATH`` is never half-written.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
@@ -39,7 +40,7 @@ from typing import IO, Any
 from ._version import __version__
 from .api import check_pairs
 from .config import Config
-from .engines import make_engine
+from .engines import WorkerLost, make_engine
 from .errors import ConfigError, InputError
 from .io.files import display_name, open_input
 from .io.stream import Record, input_fingerprint, iter_records, stream_kind
@@ -72,6 +73,60 @@ class CorpusJob:
     config: Config
     src_lang: str | None = None
     tgt_lang: str | None = None
+    #: the glossary's file name and text, for workers that cannot read the driver's file (:func:`portable_job`)
+    glossary: tuple[str, str] | None = None
+
+
+#: the settings that may name a model folder
+_MODEL_SETTINGS = ("embedding_model", "crosslingual_model", "lm_model")
+
+
+def _absolute(spec: str) -> str:
+    """A model setting with a relative folder that exists here made absolute (``st:`` prefix kept)."""
+    prefix, path = ("st:", spec[3:]) if spec.startswith("st:") else ("", spec)
+    p = Path(path).expanduser()
+    return prefix + str(p.resolve()) if not p.is_absolute() and p.exists() else spec
+
+
+def portable_job(job: CorpusJob) -> CorpusJob:
+    """``job`` for workers in other processes or on other machines: the glossary travels as text
+    (a worker's working directory, or machine, is not the driver's) and model folders given as
+    relative paths become absolute (on other machines they must exist at the same path)."""
+    config = copy.copy(job.config)
+    for name in _MODEL_SETTINGS:
+        value = getattr(config, name, None)
+        if isinstance(value, str) and value:
+            setattr(config, name, _absolute(value))
+    glossary = None
+    path = config.params.get("terminology", {}).get("glossary")
+    if path:
+        glossary = (Path(path).name, Path(path).read_text(encoding="utf-8-sig"))
+    return CorpusJob(config, job.src_lang, job.tgt_lang, glossary)
+
+
+_GLOSSARY_FILES: dict[str, str] = {}
+_GLOSSARY_LOCK = threading.Lock()
+
+
+def _localised(job: CorpusJob) -> CorpusJob:
+    """On a worker: ``job`` reading its carried glossary from a file of this process (written once per text)."""
+    if job.glossary is None:
+        return job
+    name, text = job.glossary
+    key = hashlib.sha256(f"{name}\0{text}".encode()).hexdigest()
+    with _GLOSSARY_LOCK:
+        if key not in _GLOSSARY_FILES:
+            import atexit
+            import shutil
+            import tempfile
+
+            folder = tempfile.mkdtemp(prefix="mtcheck-glossary-")
+            atexit.register(shutil.rmtree, folder, True)
+            (Path(folder) / name).write_text(text, encoding="utf-8")
+            _GLOSSARY_FILES[key] = str(Path(folder) / name)
+    config = copy.copy(job.config)
+    config.params = {**config.params, "terminology": {**config.params["terminology"], "glossary": _GLOSSARY_FILES[key]}}
+    return CorpusJob(config, job.src_lang, job.tgt_lang)
 
 
 @dataclass
@@ -108,6 +163,7 @@ def _unit_records(job: CorpusJob, units: list[dict[str, Any]], errors: list[str]
 
 def check_batch(job: CorpusJob, first: int, records: list[Record]) -> BatchResult:
     """Check one batch; one JSON line per record, ``index`` counted from ``first``."""
+    job = _localised(job)
     errors: list[str] = []
     units = [r.unit for r in records if r.unit is not None]
     checked = iter(_unit_records(job, units, errors) if units else [])
@@ -129,12 +185,13 @@ def check_batch(job: CorpusJob, first: int, records: list[Record]) -> BatchResul
     return result
 
 
-def init_worker(job: CorpusJob, threads: int) -> None:
+def init_worker(job: CorpusJob, threads: int, own: bool = True) -> None:
     """Worker start-up: limit math threads to this worker's share of cores, then load the models once.
 
-    Workers ignore Ctrl-C: the main process handles it, stops the pool and keeps the checkpoint.
+    Workers this run started (``own``) ignore Ctrl-C: the main process handles it, stops the pool
+    and keeps the checkpoint. A cluster's workers keep their own handling.
     """
-    if threading.current_thread() is threading.main_thread():
+    if own and threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ["MTCHECK_THREADS"] = str(threads)
     try:
@@ -385,6 +442,8 @@ def run_corpus(opts: CorpusOptions, stdout: IO[str] | None = None) -> CorpusSumm
         return summary
     summary = CorpusSummary(records=sink.done, resumed_from=sink.done, **sink.totals)
     job = CorpusJob(opts.config, opts.src_lang, opts.tgt_lang)
+    if opts.engine != "local":
+        job = portable_job(job)
     jobs = opts.jobs or available_cores()
     bar = _Progress(False, None, 0)
     positions: dict[int, int] = {}
@@ -444,7 +503,8 @@ def add_arguments(parser: Any) -> None:
                    help="write an error record for a malformed input record instead of stopping")
     g.add_argument("--engine", choices=ENGINES, default="local", help="where batches run (default: local)")
     g.add_argument("--engine-address", metavar="ADDR",
-                   help="Dask scheduler (tcp://host:8786) or Ray cluster (ray://host:10001, auto)")
+                   help="Dask scheduler (tcp://host:8786) or Ray cluster (host:6379, auto, ray://host:10001) "
+                        "(also MTCHECK_ENGINE_ADDRESS)")
     g.add_argument("--progress", action="store_true", help="progress bar even when stderr is not a terminal")
     g.add_argument("--profile", choices=PROFILES, default="full",
                    help="fast: skip the model-backed checks (embeddings, language model); full: every default check")
@@ -466,13 +526,20 @@ def wants_stream(args: Any) -> bool:
     return kind is not None and args.format == "jsonl" and not args.source
 
 
+def engine_address(args: Any) -> str | None:
+    """``--engine-address``, else ``MTCHECK_ENGINE_ADDRESS`` (for ``--engine dask|ray`` only)."""
+    if args.engine_address or args.engine == "local":
+        return args.engine_address
+    return os.environ.get("MTCHECK_ENGINE_ADDRESS", "").strip() or None
+
+
 def run_from_args(args: Any, config: Config) -> int:
     """``mtcheck check`` in streaming mode; exit status as :func:`checker.cli.main` documents."""
     if args.jobs is not None and args.jobs < 1:
         raise InputError("--jobs must be at least 1")
     opts = CorpusOptions(
         path=args.file, fmt=args.input_format, output=args.output, resume=args.resume, jobs=args.jobs or 0,
-        batch_size=args.batch_size, engine=args.engine, engine_address=args.engine_address, skip_bad=args.skip_bad,
+        batch_size=args.batch_size, engine=args.engine, engine_address=engine_address(args), skip_bad=args.skip_bad,
         progress=args.progress or (not args.quiet and sys.stderr.isatty()), src_lang=args.src_lang,
         tgt_lang=args.tgt_lang, config=config,
     )
@@ -484,6 +551,9 @@ def run_from_args(args: Any, config: Config) -> int:
         return 130
     except BrokenProcessPool:
         print(f"mtcheck: error: a worker process died (killed, or out of memory?){hint}", file=sys.stderr)
+        return 2
+    except WorkerLost as exc:
+        print(f"mtcheck: error: {exc}{hint}", file=sys.stderr)
         return 2
     for err in summary.errors:
         print(f"mtcheck: warning: {err}", file=sys.stderr)
