@@ -1,6 +1,6 @@
 """Run every benchmark in turn and print its figures (``make bench``).
 
-    python bench/run_all.py                 # the quick set: surface checks, fluency, adequacy, formats, corpus
+    python bench/run_all.py                 # the quick set: surface checks, fluency, adequacy, formats, corpus, engines
     python bench/run_all.py --with-calibration   # also refit/evaluate the MQM calibration (needs ../shared/data)
     python bench/run_all.py --only synthetic fluency
 
@@ -24,6 +24,7 @@ BENCHES: dict[str, list[str]] = {
     "adequacy": [],
     "formats": [],
     "corpus": [],
+    "engines": ["--pairs", "5000", "--repeat", "1"],
 }
 
 
