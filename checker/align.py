@@ -155,7 +155,7 @@ def align_texts(ctx: CheckContext, sources: list[str], targets: list[str]) -> li
     if enc is None:
         return None
     n = len(sources)
-    vecs = embed(ctx, enc, sources + targets)
+    vecs = embed(ctx, enc, sources + targets, within=(0.0, 0.9))
     vs, vt = vecs[:n], vecs[n:]
     sim = vs @ vt.T
     links = align_matrices(sim)
@@ -201,6 +201,7 @@ def align_document(doc: Document, ctx: CheckContext) -> Alignment | None:
         for t in link.tgt:
             seg = doc.segments[t]
             seg.source = doc.source_text[s0:e0]
+            seg.source_start = s0
             seg.src_lang = doc.src_lang
             seg.similarity = link.similarity
             seg.extra["alignment"] = link.kind

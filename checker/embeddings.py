@@ -23,7 +23,7 @@ and each sentence is encoded once per run (:func:`embed` caches in ``ctx.cache``
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -196,13 +196,23 @@ def pair_similarities(sources: Sequence[str], targets: Sequence[str], encoder: E
     return np.einsum("ij,ij->i", vecs[:n], vecs[n:]).astype(np.float64)
 
 
-def encode_unique(encoder: Encoder, texts: Sequence[str], known: dict[str, np.ndarray] | None = None) -> np.ndarray:
-    """Rows for ``texts``, encoding each distinct text not in ``known`` once (``known`` is updated)."""
+#: texts encoded between two progress reports (a multiple of the encoders' batch)
+PROGRESS_CHUNK = 4 * BATCH_SIZE
+
+
+def encode_unique(encoder: Encoder, texts: Sequence[str], known: dict[str, np.ndarray] | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+    """Rows for ``texts``, encoding each distinct text not in ``known`` once (``known`` is updated);
+    ``progress(done, total)`` hears how many of the texts to encode are done."""
     known = {} if known is None else known
     missing = list(dict.fromkeys(t for t in texts if t not in known))
-    if missing:
-        for text, vec in zip(missing, encoder.encode(missing), strict=True):
+    chunk = PROGRESS_CHUNK if progress is not None else max(len(missing), 1)
+    for i in range(0, len(missing), chunk):
+        part = missing[i:i + chunk]
+        for text, vec in zip(part, encoder.encode(part), strict=True):
             known[text] = vec
+        if progress is not None:
+            progress(i + len(part), len(missing))
     if not texts:
         return np.zeros((0, encoder.dim), dtype=np.float32)
     return np.vstack([known[t] for t in texts])
@@ -223,10 +233,16 @@ def role_encoder(ctx: CheckContext, role: str, lang: str | None = None) -> Encod
     return enc
 
 
-def embed(ctx: CheckContext, encoder: Encoder, texts: Sequence[str]) -> np.ndarray:
-    """Rows for ``texts``; each distinct sentence is encoded once per run and encoder."""
+def embed(ctx: CheckContext, encoder: Encoder, texts: Sequence[str],
+          within: tuple[float, float] | None = None) -> np.ndarray:
+    """Rows for ``texts``; each distinct sentence is encoded once per run and encoder. With ``within`` the
+    encoding is reported to ``ctx.progress`` as that part of the running step."""
     store = ctx.cache.setdefault("embeddings", {}).setdefault(encoder.name, {})
-    return encode_unique(encoder, texts, store)
+
+    def report(done: int, total: int) -> None:
+        ctx.progress(done, total, "sentences encoded", within or (0.0, 1.0))
+
+    return encode_unique(encoder, texts, store, report if within is not None else None)
 
 
 def cosine_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:

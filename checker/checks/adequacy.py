@@ -148,6 +148,8 @@ class SourceSimilarity(Check):
     needs_source = True
     requires = "embeddings"
     models = ("crosslingual_model",)
+    #: a narrowed span is the clause around what lowered the similarity, not the problem itself
+    loose_span = True
     params: ClassVar[dict[str, Any]] = {
         "threshold": None,  # None: the threshold calibrated for the model
         "critical_below": 0.2,  # similarity under this: probably a different sentence altogether
@@ -170,14 +172,15 @@ class SourceSimilarity(Check):
             return
         todo = [s for s in segs if s.similarity is None]
         if todo:
-            vecs = embed(ctx, enc, [s.source for s in todo] + [s.text for s in todo])
+            vecs = embed(ctx, enc, [s.source for s in todo] + [s.text for s in todo], within=(0.0, 0.5))
             for seg, sim in zip(todo, cosine_rows(vecs[:len(todo)], vecs[len(todo):]), strict=True):
                 seg.similarity = float(sim)
         threshold, calibrated = threshold_for(enc.name, self.settings["threshold"])
         share = self.settings["narrow_budget"]
         budget = float("inf") if share is None else \
             max(self.settings["narrow_min_chars"], share * sum(len(s.source or "") + len(s.text) for s in segs))
-        for seg in segs:
+        for k, seg in enumerate(segs):
+            ctx.progress(k, len(segs), "sentences", (0.5, 1.0))
             if min(count_words(seg.text), count_words(seg.source or "")) < self.settings["min_words"]:
                 continue
             seg.extra["similarity_threshold"] = threshold

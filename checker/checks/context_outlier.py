@@ -68,7 +68,7 @@ class ContextOutlier(Check):
         enc = role_encoder(ctx, "monolingual", doc.tgt_lang)
         if enc is None:
             return
-        vecs = embed(ctx, enc, [s.text for s in segs])
+        vecs = embed(ctx, enc, [s.text for s in segs], within=(0.0, 1.0))
         sims = neighbour_similarity(vecs, self.settings["window"])
         devs = outlier_scores(sims)
         for seg, sim, dev in zip(segs, sims, devs, strict=True):
