@@ -15,6 +15,7 @@ and ``loose_span`` attributes (:class:`checker.registry.Check`).
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Mapping, Sequence
 
 from .values import Finding, Segment
@@ -70,19 +71,59 @@ def drop_subsumed(findings: Iterable[Finding], subsumes: Mapping[str, frozenset[
         whole = bounds.get(f.segment)
         return not (f.side == "target" and whole is not None and f.start <= whole[0] and f.end >= whole[1])
 
-    by_segment: dict[int, list[Finding]] = {}
+    outer_checks: dict[str, list[str]] = {}  # inner check -> the checks that subsume it
+    for outer, inners in subsumes.items():
+        for inner in inners:
+            outer_checks.setdefault(inner, []).append(outer)
     empty = {f.segment for f in findings if _missing_target(f)}
+    groups: dict[tuple[int, str, str], list[Finding]] = {}
     for f in findings:
         if f.check in subsumes:
-            by_segment.setdefault(f.segment, []).append(f)
-    if not by_segment and not empty:
+            groups.setdefault((f.segment, f.side, f.check), []).append(f)
+    if not groups and not empty:
         return findings
+    reach = {key: _Reach(group) for key, group in groups.items()}
     out = []
     for f in findings:
         if f.segment in empty and not _missing_target(f):
             continue
-        outers = by_segment.get(f.segment, ())
-        if any(o is not f and f.check in subsumes[o.check] and _covers(o, f, approximate(f)) for o in outers):
+        overlap = approximate(f)
+        if any((r := reach.get((f.segment, f.side, o))) is not None and r.covers(f, overlap)
+               for o in outer_checks.get(f.check, ())):
             continue
         out.append(f)
     return out
+
+
+class _Reach:
+    """The findings of one check in one segment and side, sorted by start, with the furthest end so far (and the
+    runner-up): whether one of them covers a finding is a binary search, so :func:`drop_subsumed` is O(n log n)
+    (20,000 tags in one XLIFF target, each with two findings, took 70 s when every pair was compared)."""
+
+    def __init__(self, group: list[Finding]) -> None:
+        self.whole = [f for f in group if f.start == f.end]  # zero-width: explains the whole segment
+        spans = sorted((f for f in group if f.start < f.end), key=lambda f: f.start)
+        self.starts = [f.start for f in spans]
+        self.best: list[tuple[Finding, Finding | None]] = []
+        first: Finding | None = None
+        second: Finding | None = None
+        for f in spans:
+            if first is None or f.end > first.end:
+                first, second = f, first
+            elif second is None or f.end > second.end:
+                second = f
+            self.best.append((first, second))
+
+    def covers(self, inner: Finding, overlap: bool) -> bool:
+        """Whether a finding of the group other than ``inner`` covers it (:func:`_covers`; ``overlap`` for a loose span)."""
+        if any(o is not inner for o in self.whole):
+            return True
+        if overlap:  # one that starts before inner ends and ends after inner starts
+            k, need = bisect.bisect_left(self.starts, inner.end), inner.start + 1
+        else:  # one that starts at or before inner and ends at or after inner's end
+            k, need = bisect.bisect_right(self.starts, inner.start), inner.end
+        if k == 0:
+            return False
+        first, second = self.best[k - 1]
+        outer = second if first is inner else first
+        return outer is not None and outer.end >= need

@@ -1,0 +1,69 @@
+"""Time and memory on hostile sizes: many findings in one segment, one enormous segment, a long document.
+
+Timing bounds are generous (several times what a busy 2-core machine needs): they catch quadratic work,
+not a slow machine.
+"""
+
+from __future__ import annotations
+
+import time
+
+from checker.config import Config
+from checker.io.readers import load_input
+from checker.overlap import drop_subsumed
+from checker.pipeline import run_checks
+from checker.values import Finding
+
+
+def _f(check: str, start: int, end: int, segment: int = 0, side: str = "target") -> Finding:
+    return Finding(check=check, category="fluency/garbled", severity="major", start=start, end=end,
+                   text="x" * (end - start), message="m", segment=segment, side=side)
+
+
+def test_drop_subsumed_is_n_log_n_on_20000_findings_of_one_segment():
+    """Was quadratic: each finding compared with every subsuming finding of its segment (20,000 tags: 70 s)."""
+    outers = [_f("placeholder-mismatch", 10 * i, 10 * i + 3) for i in range(20_000)]
+    inners = [_f("inline-tags", 10 * i + 1, 10 * i + 2) for i in range(20_000)]
+    loose = [_f("inline-tags", 10 * i + 5, 10 * i + 6) for i in range(20_000)]  # between the outers: kept
+    t = time.perf_counter()
+    kept = drop_subsumed([*outers, *inners, *loose])
+    assert time.perf_counter() - t < 5
+    assert kept == [*outers, *loose]
+
+
+def test_drop_subsumed_keeps_the_rules_of_the_quadratic_version():
+    import random
+
+    from checker.overlap import _covers, _missing_target, loose_checks, subsumptions
+
+    def slow(findings):  # every pair compared, as before
+        subs, loose = subsumptions(), loose_checks()
+        empty = {f.segment for f in findings if _missing_target(f)}
+        return [f for f in findings if not (f.segment in empty and not _missing_target(f)) and not any(
+            o is not f and o.check in subs and f.check in subs[o.check] and _covers(o, f, f.check in loose)
+            for o in findings)]
+
+    rng = random.Random(7)
+    checks = ["placeholder-mismatch", "inline-tags", "untranslated", "rare-word", "gibberish", "mojibake", "lm-fluency",
+              "source-similarity", "number-mismatch", "identical-to-source",
+              "bad-characters", "foreign-fragment", "doubled-word"]
+    for _ in range(300):
+        findings = []
+        for _ in range(rng.randint(0, 12)):
+            a = rng.randint(0, 20)
+            findings.append(_f(rng.choice(checks), a, a + rng.choice([0, 0, 1, 2, 5, 9]), rng.randint(0, 1),
+                               rng.choice(["target", "target", "source"])))
+        assert drop_subsumed(findings) == slow(findings)
+
+
+def test_xliff_target_with_20000_tags_is_checked_in_seconds(tmp_path):
+    tags = "".join(f'w{i} <x id="{i}"/> ' for i in range(20_000))
+    path = tmp_path / "tags.xlf"
+    path.write_text('<?xml version="1.0"?><xliff version="1.2"><file source-language="en" target-language="de"><body>'
+                    f'<trans-unit id="1"><source>plain source text</source><target>{tags}</target></trans-unit>'
+                    "</body></file></xliff>", encoding="utf-8")
+    doc = load_input(str(path))
+    t = time.perf_counter()
+    report = run_checks(doc, Config(only=["inline-tags", "placeholder-mismatch", "unit-state"]))
+    assert time.perf_counter() - t < 20  # 132 s before (busy 2-core machine)
+    assert len(report.findings) == 20_000
