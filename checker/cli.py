@@ -123,6 +123,10 @@ def build_parser() -> argparse.ArgumentParser:
     web.add_argument("--port", type=int, default=8501, metavar="N", help="port to listen on (default: 8501)")
     web.add_argument("--host", default="localhost", metavar="H",
                      help="address to listen on (default: localhost; 0.0.0.0 for every interface)")
+    web.add_argument("--model-fields", action="store_true",
+                     help="show the page's model fields, with which a visitor can load any folder the server can read "
+                          "as a model (also MTCHECK_APP_MODEL_FIELDS=1; default: hidden, the settings file and the "
+                          "environment choose the models)")
     return p
 
 
@@ -359,6 +363,8 @@ def cmd_app(args: argparse.Namespace) -> int:
         raise DependencyError("the web page needs Streamlit: pip install 'mtcheck[app]'")
     print(f"mtcheck: serving the web page on http://{args.host}:{args.port} (Ctrl+C stops it)", file=sys.stderr)
     env = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", **os.environ}
+    if args.model_fields:
+        env["MTCHECK_APP_MODEL_FIELDS"] = "1"
     sys.stderr.flush()
     # Streamlit takes this process's place (its id, its signals): SIGTERM to the id `mtcheck app` started with
     # stops the server itself, and no child is left serving the port

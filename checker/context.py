@@ -34,7 +34,7 @@ class CheckContext:
         if message not in self.warnings:
             self.warnings.append(message)
 
-    def progress(self, done: int, total: int, what: str = "sentences", within: tuple[float, float] = (0.0, 1.0)) -> None:
+    def progress(self, done: int, total: int, what: str = "segments", within: tuple[float, float] = (0.0, 1.0)) -> None:
         """Say how far the running step is: ``done`` of ``total`` ``what``. A step of several passes says which
         part of it each count covers with ``within`` (the first of two passes ``(0, .5)``, the second ``(.5, 1)``).
         Cheap to call per sentence: the pipeline passes a few reports a second on."""

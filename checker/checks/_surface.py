@@ -65,6 +65,7 @@ class BlockCheck(Check):
     def run(self, doc: Document, ctx: CheckContext) -> Iterator[Finding]:
         for block in iter_blocks(doc):
             yield from self.check_block(doc, block, ctx)
+            ctx.progress(block.end, len(doc.text), "characters")
 
     def check_block(self, doc: Document, block: Block, ctx: CheckContext) -> Iterator[Finding]:
         raise NotImplementedError

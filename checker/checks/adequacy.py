@@ -182,7 +182,7 @@ class SourceSimilarity(Check):
         budget = float("inf") if share is None else \
             max(self.settings["narrow_min_chars"], share * sum(len(s.source or "") + len(s.text) for s in segs))
         for k, seg in enumerate(segs):
-            ctx.progress(k, len(segs), "sentences", (0.5, 1.0))
+            ctx.progress(k, len(segs), "segments", (0.5, 1.0))
             if min(count_words(seg.text), count_words(seg.source or "")) < self.settings["min_words"]:
                 continue
             seg.extra["similarity_threshold"] = threshold

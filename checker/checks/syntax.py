@@ -146,8 +146,9 @@ class BrokenClause(Check):
             ctx.warn(f"broken-clause skipped: English parser unavailable ({type(exc).__name__}: {exc})")
             return
         ctx.record_model("parser", f"{nlp.meta.get('lang')}_{nlp.meta.get('name')} {nlp.meta.get('version')}")
-        for seg, parsed in zip(segs, nlp.pipe(s.text for s in segs), strict=True):
+        for i, (seg, parsed) in enumerate(zip(segs, nlp.pipe(s.text for s in segs), strict=True), 1):
             yield from self.judge(seg, parsed, nlp)
+            ctx.progress(i, len(segs))
 
     def judge(self, seg: Segment, parsed, nlp) -> Iterator[Finding]:
         for noun, verb in subjectless_verbs(parsed):
