@@ -276,6 +276,6 @@ def finish(run: CheckRun, min_severity: str | None = None) -> Report:
         signature=signature,
         paired=doc.paired,
         name=doc.name,
-        errors=errors + ctx.warnings,
+        errors=doc.notes + errors + ctx.warnings,
         source_text=doc.source_text,
     )

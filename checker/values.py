@@ -155,6 +155,8 @@ class Document:
     paired: bool = False
     name: str = "<text>"
     source_text: str | None = None  # unaligned source document, if any
+    #: what the reader had to change in the input (lone surrogates replaced, say): the report's warnings
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
