@@ -18,7 +18,7 @@ from ._version import __version__
 from .config import Config, load_config, read_ignore_file, resolve_config
 from .errors import DependencyError, InputError, MtcheckError
 from .io.files import FORMATS as INPUT_FORMATS
-from .io.files import detect_format, write_atomic
+from .io.files import detect_format
 from .io.readers import load_input
 from .render import FORMATS as OUTPUT_FORMATS
 from .render import render
@@ -238,12 +238,10 @@ def _console(stream, no_color: bool):
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .pipeline import run_checks
-
     if args.fail_under is not None and not 0 <= args.fail_under <= 100:
         raise InputError("--fail-under must be between 0 and 100")
-    if args.output and args.file != "-" and Path(args.output).resolve() == Path(args.file).resolve():
-        raise InputError("--output must not be the input file (input files are never modified)")
+    if args.output == "-":
+        args.output = None  # stdout
     try:
         kind = detect_format(args.file, args.input_format)
     except InputError as exc:  # the command line can also name the kind to read it as
@@ -260,12 +258,46 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(f"mtcheck: note: --{option.replace('_', '-')} {note}", file=sys.stderr)
         setattr(args, option, code)
     config = config_from_args(args)
+    from . import corpus
+    from .io.output import check_writable, output_lock, refuse_clashes
+
+    outputs = {"--output": args.output, "--annotate": getattr(args, "annotate", None)}
+    refuse_clashes(outputs, run_inputs(args, config))  # no output may name an input, or the other output
+    for option, path in outputs.items():
+        if path:
+            check_writable(path, option)
+    stream = not outputs["--annotate"] and corpus.wants_stream(args)  # --annotate needs the whole report
+    # one run at a time per output (a streamed run locks its own in checker.corpus)
+    with output_lock(None if stream else args.output), output_lock(outputs["--annotate"]):
+        return _check(args, config, stream)
+
+
+def run_inputs(args: argparse.Namespace, config: Config) -> dict[str, str | None]:
+    """Every file ``mtcheck check`` reads, by what it is: what no output may name."""
+    settings = args.config or ("mtcheck.toml" if Path("mtcheck.toml").is_file() else None)
+    inputs = {"input": args.file, "--source": args.source, "--ignore-file": args.ignore_file, "--config": settings,
+              "glossary": config.params.get("terminology", {}).get("glossary")}
+    if settings:  # the settings file's own ignore file
+        import tomllib
+
+        try:
+            ignore = tomllib.loads(Path(settings).read_text(encoding="utf-8")).get("checks", {}).get("ignore_file")
+        except (OSError, ValueError, AttributeError):
+            ignore = None
+        if isinstance(ignore, str):
+            inputs["ignore_file"] = str(Path(settings).parent / ignore)
+    return inputs
+
+
+def _check(args: argparse.Namespace, config: Config, stream: bool) -> int:
+    from .pipeline import run_checks
+
     for note in load_named_models(config, bool(args.embedding_model)):
         print(f"mtcheck: note: {note}", file=sys.stderr)
     from . import corpus
 
     fast = getattr(args, "profile", None) == "fast"
-    if not getattr(args, "annotate", None) and corpus.wants_stream(args):  # --annotate needs the whole report
+    if stream:
         size = os.path.getsize(args.file) if args.file != "-" and os.path.isfile(args.file) else 0
         if size >= LARGE_BYTES and not fast and not args.quiet and (hint := fast_profile_hint(config, f"{size:,} bytes")):
             print(f"mtcheck: note: {hint}", file=sys.stderr)
@@ -290,7 +322,9 @@ def cmd_check(args: argparse.Namespace) -> int:
             options["console"] = _console(sys.stdout, args.no_color)
     out = render(report, args.format, **options)
     if args.output:
-        write_atomic(args.output, out)
+        from .io.output import write_output
+
+        write_output(args.output, out)
     elif out:
         sys.stdout.write(out)
         sys.stdout.flush()
