@@ -60,7 +60,8 @@ ENVIRONMENT_SETTINGS: dict[str, str] = {
     "MTCHECK_LM_MODEL": "lm_model",
 }
 #: variables that tune the process without changing a finding or a score
-RESULT_NEUTRAL_ENVIRONMENT = frozenset({"MTCHECK_THREADS", "MTCHECK_CACHE"})
+RESULT_NEUTRAL_ENVIRONMENT = frozenset({"MTCHECK_THREADS", "MTCHECK_CACHE", "MTCHECK_ENGINE_ADDRESS",
+                                        "MTCHECK_ENGINE_TIMEOUT"})
 #: variables of the web page, not of a run (not recorded in a report)
 PAGE_ENVIRONMENT = frozenset({"MTCHECK_APP_MODEL_FIELDS"})
 #: list settings that options add to the settings file's lists (other settings replace the file's)

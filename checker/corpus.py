@@ -39,7 +39,7 @@ from typing import IO, Any
 
 from ._version import __version__
 from .api import check_pairs
-from .config import Config
+from .config import Config, environment_value
 from .engines import WorkerLost, make_engine
 from .errors import ConfigError, InputError
 from .io.files import display_name, open_input
@@ -636,7 +636,7 @@ def engine_address(args: Any) -> str | None:
     """``--engine-address``, else ``MTCHECK_ENGINE_ADDRESS`` (for ``--engine dask|ray`` only)."""
     if args.engine_address or args.engine == "local":
         return args.engine_address
-    return os.environ.get("MTCHECK_ENGINE_ADDRESS", "").strip() or None
+    return environment_value("MTCHECK_ENGINE_ADDRESS")
 
 
 def run_from_args(args: Any, config: Config) -> int:

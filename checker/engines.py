@@ -40,6 +40,7 @@ from multiprocessing import get_context
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from .config import environment_value
 from .errors import InputError
 from .resources import available_cores
 
@@ -67,7 +68,7 @@ class WorkerLost(EngineError):
 
 def engine_timeout() -> float:
     """Seconds to wait for a cluster (to connect, for a first worker, for a worker when none is left)."""
-    raw = os.environ.get("MTCHECK_ENGINE_TIMEOUT", "").strip()
+    raw = environment_value("MTCHECK_ENGINE_TIMEOUT") or ""
     if not raw:
         return DEFAULT_TIMEOUT
     try:
