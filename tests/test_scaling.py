@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from checker.config import Config
 from checker.io.readers import load_input
 from checker.overlap import drop_subsumed
@@ -67,3 +69,31 @@ def test_xliff_target_with_20000_tags_is_checked_in_seconds(tmp_path):
     report = run_checks(doc, Config(only=["inline-tags", "placeholder-mismatch", "unit-state"]))
     assert time.perf_counter() - t < 20  # 132 s before (busy 2-core machine)
     assert len(report.findings) == 20_000
+
+
+def _one_unit_jsonl(tmp_path, chars: int):
+    import json
+
+    from helpers import SAMPLE
+
+    prose = " ".join(SAMPLE.read_text(encoding="utf-8").split()) + " "
+    path = tmp_path / f"one{chars}.jsonl"
+    path.write_text(json.dumps({"target": (prose * (chars // len(prose) + 1))[:chars]}) + "\n", encoding="utf-8")
+    return load_input(str(path), tgt_lang="en")
+
+
+@pytest.mark.slow
+def test_rule_checks_take_linear_time_on_one_enormous_segment(tmp_path):
+    """Was: 125 s for one 1 MB unit (foreign-fragment and rare-word looked through every URL-like span for every
+    word; lowercase-sentence-start copied the text before each full stop): quadratic."""
+    from checker.selection import all_checks
+
+    rules = [cid for cid, c in all_checks().items() if not c.requires and c.default_enabled and not c.needs_source]
+    small, big = _one_unit_jsonl(tmp_path, 250_000), _one_unit_jsonl(tmp_path, 1_000_000)
+    run_checks(small, Config(only=rules))  # load the word lists once
+    t = time.perf_counter()
+    fast = run_checks(small, Config(only=rules)).timings
+    slow = run_checks(big, Config(only=rules)).timings
+    assert time.perf_counter() - t < 120
+    quadratic = {cid: round(slow[cid] / fast[cid], 1) for cid in rules if slow[cid] > 1.0 and slow[cid] > 8 * fast[cid]}
+    assert not quadratic  # 4x the text: about 4x the time, never 16x
