@@ -105,7 +105,7 @@ def check_toggles(sb, defaults: list[str]) -> list[str]:
                                 "`mtcheck check` (and ./mtcheck.toml, when present). Hover a check for what it does.")
     for group, ids in groups.items():
         on = sum(bool(st.session_state[f"check:{cid}"]) for cid in ids)
-        with sb.expander(f"{settings.GROUP_LABELS.get(group, group)} · {len(ids)} checks"):
+        with sb.expander(f"{settings.GROUP_LABELS.get(group, group)} · {len(ids)} check{'s' * (len(ids) != 1)}"):
             st.caption(f"{on} of {len(ids)} on")
             left, right = st.columns(2)
             left.button("All on", key=f"all_on:{group}", on_click=_set_checks, args=(ids, True), width="stretch")
@@ -238,6 +238,19 @@ def run_check(target: Upload | None, source: Upload | None, src: str | None, tgt
     st.session_state.problem = None
     st.session_state.check_run = run
     st.session_state.report = report
+    release_memory()
+
+
+def release_memory() -> None:
+    """Hand the memory a check run freed back to the system (glibc keeps it otherwise, and the server grows
+    run after run); nothing where the C library is not glibc."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def current_report(min_severity: str) -> Report | None:

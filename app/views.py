@@ -148,7 +148,7 @@ def segment_frame(report: Report) -> pd.DataFrame:
 
 
 #: the shortest bar drawn: a sentence that scores 0 still shows (in its band's colour), its worst of all
-MIN_BAR = 2.0
+MIN_BAR = 3.0
 
 
 def score_chart(frame: pd.DataFrame):

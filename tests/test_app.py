@@ -482,8 +482,9 @@ def test_the_checks_are_grouped_by_category_with_toggles():
     at = new_app()
     groups = settings.check_groups()
     assert list(groups)[:2] == ["accuracy", "fluency"]
-    assert [e.label for e in at.sidebar.expander] == [f"{settings.GROUP_LABELS[g]} · {len(ids)} checks"
-                                                      for g, ids in groups.items()]
+    assert [e.label for e in at.sidebar.expander] == [
+        f"{settings.GROUP_LABELS[g]} · {len(ids)} check{'s' * (len(ids) != 1)}" for g, ids in groups.items()]
+    assert "Locale · 1 check" in [e.label for e in at.sidebar.expander]
     assert {t.key for t in at.sidebar.toggle} == {f"check:{cid}" for cid in all_checks()}
     assert chosen_checks(at) == default_checks(load_defaults())
     fluency = groups["fluency"]
