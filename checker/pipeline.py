@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 
 from . import align, codes
 from ._version import __version__
+from .budget import model_view
 from .config import Config
 from .context import CheckContext
 from .overlap import drop_subsumed
@@ -202,10 +203,13 @@ def collect(doc: Document, config: Config | None = None, progress: ProgressFn | 
         timings["alignment"] = time.perf_counter() - t
     text_len = len(doc.text)
     for i, check in enumerate(runs, int(aligning)):
-        tracker.start(i, len(doc.segments), ctx)
         t = time.perf_counter()
+        view, notes = model_view(doc, check)  # a model check's share of a long input (checker.budget)
+        for note in notes:
+            ctx.warn(note)
+        tracker.start(i, len(view.segments), ctx)
         try:
-            for f in check.run(doc, ctx):
+            for f in check.run(view, ctx):
                 if f.side == "target":
                     f.start = max(0, min(f.start, text_len))
                     f.end = max(f.start, min(f.end, text_len))

@@ -70,6 +70,9 @@ class Check:
     #: its span only approximates where the problem lies (a tag pair, a clause, a language model's edit): a finding
     #: that subsumes it explains it where the two overlap, unless it covers its whole translation
     loose_span: ClassVar[bool] = False
+    #: a model check's way with a segment over :data:`checker.budget.MODEL_SEGMENT_CHARS`: "split" into its
+    #: sentences, "skip" it (with a note), or None (read as it is); a ``max_words`` setting bounds what it reads
+    long_segments: ClassVar[str | None] = None
     #: "check", or "post-score" for a :class:`PostScorer`
     role: ClassVar[str] = "check"
     #: tunable thresholds with defaults; overridden from config
@@ -175,6 +178,7 @@ class Check:
             "models": list(cls.models),
             "subsumes": sorted(cls.subsumes),
             "loose_span": cls.loose_span,
+            "long_segments": cls.long_segments,
             "module": cls.__module__,
         }
 

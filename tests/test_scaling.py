@@ -97,3 +97,66 @@ def test_rule_checks_take_linear_time_on_one_enormous_segment(tmp_path):
     assert time.perf_counter() - t < 120
     quadratic = {cid: round(slow[cid] / fast[cid], 1) for cid in rules if slow[cid] > 1.0 and slow[cid] > 8 * fast[cid]}
     assert not quadratic  # 4x the text: about 4x the time, never 16x
+
+
+# -- model checks: long segments split, long documents read up to a budget, a note for what was left out --------
+
+
+def _prose(chars: int) -> str:
+    from helpers import SAMPLE
+
+    prose = " ".join(SAMPLE.read_text(encoding="utf-8").split()) + " "
+    return (prose * (chars // len(prose) + 1))[:chars]
+
+
+def test_a_segment_longer_than_the_parser_reads_is_split_not_a_failed_check():
+    """Was: spaCy refuses a text over 1,000,000 characters, so broken-clause failed on a long unit (and parsed a
+    shorter one for minutes in one piece)."""
+    import checker
+
+    big = _prose(1_100_000)
+    report = checker.check_pairs([(None, big), (None, "The cat sat on the mat today.")], tgt_lang="en",
+                                 config=Config(only=["broken-clause"], params={"broken-clause": {"max_words": 3000}}))
+    assert not [e for e in report.errors if "failed" in e], report.errors
+    assert any("segment 0 sentence by sentence" in e for e in report.errors)
+    assert any("read the first" in e and "max_words" in e for e in report.errors)
+    assert report.findings  # the sample's broken clauses in the part it read
+    for f in report.findings:
+        assert report.text[f.start:f.end] == f.text and f.segment == 0
+
+
+@pytest.mark.slow
+def test_lm_fluency_reads_a_long_document_up_to_its_word_budget_and_says_so():
+    """Was: the language model read every word of any input: hours for a 20 MB text, with nothing in the report."""
+    import checker
+
+    text = _prose(40_000)
+    report = checker.check_text(text, tgt_lang="en",
+                                config=Config(only=["lm-fluency"], params={"lm-fluency": {"max_words": 400}}))
+    notes = [e for e in report.errors if e.startswith("lm-fluency: read the first")]
+    assert len(notes) == 1 and "max_words setting is 400" in notes[0]
+    stop = int(notes[0].split("from character ")[1].split(" ")[0].replace(",", ""))
+    assert all(f.end <= stop for f in report.findings)
+
+
+def test_the_model_budget_is_a_setting_and_zero_reads_everything():
+    from checker.budget import model_view
+    from checker.checks.syntax import BrokenClause
+    from checker.segment import build_document
+
+    doc = build_document(_prose(30_000), "en")
+    view, notes = model_view(doc, BrokenClause(max_words=0))
+    assert view is doc and not notes
+    view, notes = model_view(doc, BrokenClause(max_words=1000))
+    assert 0 < len(view.segments) < len(doc.segments) and len(notes) == 1
+
+
+@pytest.mark.slow
+def test_an_oversized_unit_is_skipped_by_the_sentence_encoder_with_a_note():
+    import checker
+
+    pairs = [("Der Vertrag wurde 2020 unterzeichnet.", "The contract was signed in 2020."),
+             ("Ein Satz. " * 1500, _prose(15_000))]
+    report = checker.check_pairs(pairs, "de", "en", only=["source-similarity"])
+    assert report.segments[0].similarity is not None and report.segments[1].similarity is None
+    assert any(e.startswith("source-similarity: skipped segment 1: over 10,000 characters") for e in report.errors)

@@ -152,6 +152,7 @@ class SourceSimilarity(Check):
     models = ("crosslingual_model",)
     #: a narrowed span is the clause around what lowered the similarity, not the problem itself
     loose_span = True
+    long_segments = "skip"  # a sentence encoder reads a few hundred tokens of a unit
     params: ClassVar[dict[str, Any]] = {
         "threshold": None,  # None: the threshold calibrated for the model
         "critical_below": 0.2,  # similarity under this: probably a different sentence altogether

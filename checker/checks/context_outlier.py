@@ -52,6 +52,7 @@ class ContextOutlier(Check):
     severity = "minor"
     default_enabled = False
     requires = "embeddings"
+    long_segments = "split"
     models = ("embedding_model",)
     params: ClassVar[dict[str, Any]] = {
         "window": 2,  # neighbours on each side

@@ -131,7 +131,9 @@ class BrokenClause(Check):
     category = "fluency/grammar"
     severity = "major"
     requires = "spacy"
-    params: ClassVar[dict[str, Any]] = {"min_words": 4}
+    # max_words: words of a document the parser reads (0: all); the rest is left out with a note (checker.budget)
+    params: ClassVar[dict[str, Any]] = {"min_words": 4, "max_words": 200_000}
+    long_segments = "split"
 
     def run(self, doc: Document, ctx: CheckContext) -> Iterator[Finding]:
         lang = (doc.tgt_lang or ctx.tgt_lang or "").lower()
