@@ -7,7 +7,6 @@ and an upload gives the same Document as the same file on the command line.
 
 from __future__ import annotations
 
-import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,28 +33,36 @@ class Upload:
 
 
 def _safe_name(name: str) -> str:
-    """The file name without any directory part (uploads name files, not paths)."""
+    """The file name without any directory part (uploads name files, not paths), NUL and other control
+    characters and lone surrogates dropped: what the page calls the upload."""
+    name = "".join(ch for ch in name if ch.isprintable() and not "\ud800" <= ch <= "\udfff")
     base = Path(name.replace("\\", "/")).name.strip()
     return base if base not in ("", ".", "..") else "upload.txt"
+
+
+def _disk_name(name: str, default_suffix: str) -> str:
+    """A short ASCII name for the temporary copy: the upload's extension (which chooses the reader) on ``upload``.
+    The user's own name can be longer than a file system allows (90 Japanese characters are 270 bytes)."""
+    suffix = Path(_safe_name(name)).suffix.lower()
+    if not suffix or len(suffix) > 16 or not suffix[1:].isascii() or not suffix[1:].isalnum():
+        suffix = default_suffix if not suffix else ".txt"
+    return "upload" + suffix
 
 
 def _check_size(upload: Upload) -> None:
     size = len(upload.data)
     if size > MAX_BYTES:
         raise InputError(
-            f"{upload.name}: {size / 1e6:.1f} MB is over the page's {MAX_BYTES / 1e6:.0f} MB limit; "
+            f"{_safe_name(upload.name)}: {size / 1e6:.1f} MB is over the page's {MAX_BYTES / 1e6:.0f} MB limit; "
             "check big files with the mtcheck command instead"
         )
     if not upload.data.strip():
-        raise InputError(f"{upload.name}: is empty; paste a translation or upload a file with text in it")
+        raise InputError(f"{_safe_name(upload.name)}: is empty; paste a translation or upload a file with text in it")
 
 
 def _write(folder: Path, upload: Upload, default_suffix: str) -> Path:
-    name = _safe_name(upload.name)
-    if not Path(name).suffix:
-        name += default_suffix  # pasted text reads as plain text
     folder.mkdir()
-    path = folder / name
+    path = folder / _disk_name(upload.name, default_suffix)
     path.write_bytes(upload.data)
     return path
 
@@ -83,7 +90,10 @@ def load_document(
         try:
             doc = load_input(str(tgt_path), src_lang, tgt_lang, str(src_path) if src_path else None)
         except InputError as exc:  # name the user's file, not the temporary copy
-            message = str(exc).replace(str(root / "target") + os.sep, "").replace(str(root / "source") + os.sep, "")
+            message = str(exc).replace(str(tgt_path), _safe_name(target.name))
+            if src_path is not None:
+                message = message.replace(str(src_path), _safe_name(source.name))
             raise InputError(message) from None
     doc.name = _safe_name(target.name)
+    doc.notes = [note.replace(str(tgt_path), doc.name) for note in doc.notes]
     return doc

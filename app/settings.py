@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from checker import Config, all_checks
-from checker.config import load_config, resolve_config
+from checker.config import environment_flag, load_config, resolve_config
 from checker.errors import ConfigError
 from checker.selection import select_checks
+from checker.values import CATEGORIES
 
 AUTO = "auto"
 
@@ -56,6 +57,26 @@ def check_descriptions() -> dict[str, str]:
     return {cid: cls.description for cid, cls in all_checks().items()}
 
 
+#: the sidebar's check groups: the first part of the checks' MQM categories, in the typology's order
+GROUP_LABELS: dict[str, str] = {"accuracy": "Accuracy", "fluency": "Fluency", "style": "Style", "locale": "Locale",
+                                "terminology": "Terminology", "other": "Other (boilerplate, context)"}
+
+
+def check_groups() -> dict[str, list[str]]:
+    """Check ids by group (:data:`GROUP_LABELS`), each group's ids sorted."""
+    order = list(dict.fromkeys(c.split("/")[0] for c in CATEGORIES))
+    groups: dict[str, list[str]] = {}
+    for cid, cls in all_checks().items():
+        groups.setdefault(cls.category.split("/")[0], []).append(cid)
+    return {g: sorted(groups[g]) for g in sorted(groups, key=lambda g: order.index(g) if g in order else len(order))}
+
+
+def model_fields_enabled() -> bool:
+    """Whether the operator lets the page's visitors name a model (``mtcheck app --model-fields``, or
+    MTCHECK_APP_MODEL_FIELDS=1): a model field loads any folder the server can read. Off by default."""
+    return environment_flag("MTCHECK_APP_MODEL_FIELDS")
+
+
 def page_config(
     selected: list[str], min_severity: str = "minor", embedding_model: str | None = None,
     base: dict[str, Any] | None = None, lm_model: str | None = None,
@@ -64,7 +85,9 @@ def page_config(
 
     ``base`` holds the ``mtcheck.toml`` settings (thresholds, ignore patterns). When the selection is
     the default one the Config equals the CLI's (same report signature); otherwise the choice
-    replaces the file's enable/disable/only lists.
+    replaces the file's enable/disable/only lists. ``embedding_model`` and ``lm_model`` are the
+    model fields' text (an empty embedding box means the packaged model, whatever the file says);
+    None when the page shows no model fields: the operator's settings (file, environment) stand.
     """
     registry = all_checks()
     chosen = set(selected)
@@ -74,7 +97,8 @@ def page_config(
     options: dict[str, Any] = {"min_severity": min_severity,
                                "embedding_model": (embedding_model or "").strip() or None,
                                "lm_model": (lm_model or "").strip() or None}
-    replace: tuple[str, ...] = ("embedding_model",)  # an empty box means the packaged default, whatever the file says
+    # an empty box means the packaged default, whatever the file says
+    replace: tuple[str, ...] = ("embedding_model",) if embedding_model is not None else ()
     if sorted(chosen) != default_checks(base):
         options["enable"] = sorted(cid for cid in chosen if not registry[cid].default_enabled)
         options["disable"] = sorted(cid for cid, cls in registry.items() if cls.default_enabled and cid not in chosen)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import sys
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -17,13 +19,18 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from app import settings, views
 from app.inputs import MAX_BYTES, PASTED_NAME, Upload, load_document
-from checker import Config, __version__, check_document, check_pairs, check_text
+from checker import Config, __version__, check_pairs, check_text
 from checker.errors import InputError, MtcheckError
 from checker.io.files import FORMATS as INPUT_FORMATS
+from checker.pipeline import Progress, collect, finish
 from checker.values import SEVERITIES, Report
 
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "mt_news_article_en.txt"
 PROGRESS_FROM_SEGMENTS = 20  # show a progress bar from this many sentences on
+#: the findings table's filters and row selection: a new check, or another minimum severity, starts them afresh
+TABLE_KEYS = ("f_category", "f_severity", "f_check", "findings_table")
+#: rows this tall let the findings table wrap its text (Streamlit wraps from 4rem)
+ROW_HEIGHT = 72
 
 
 @st.cache_resource(show_spinner="Loading models (once per server)…")
@@ -68,10 +75,54 @@ def _request_run() -> None:
     st.session_state.run = True
 
 
+def _set_checks(ids: list[str], on: bool) -> None:
+    for cid in ids:
+        st.session_state[f"check:{cid}"] = on
+
+
+def _reset_checks(defaults: list[str]) -> None:
+    for ids in settings.check_groups().values():
+        for cid in ids:
+            st.session_state[f"check:{cid}"] = cid in defaults
+
+
+def _reset_table() -> None:
+    for key in TABLE_KEYS:
+        st.session_state.pop(key, None)
+
+
 # -- layout ------------------------------------------------------------------------------------------------------------------
 
-def sidebar() -> tuple[Config | None, float | None]:
-    """Settings: checks on/off, minimum severity, model, pass threshold."""
+def check_toggles(sb, defaults: list[str]) -> list[str]:
+    """The checks, grouped by category, each a toggle (its description on hover), with all-on/all-off per group;
+    returns the ids switched on."""
+    groups = settings.check_groups()
+    descriptions = settings.check_descriptions()
+    for ids in groups.values():
+        for cid in ids:
+            st.session_state.setdefault(f"check:{cid}", cid in defaults)
+    sb.subheader("Checks", help="Checks that need a source run only when a source is given. The defaults are those of "
+                                "`mtcheck check` (and ./mtcheck.toml, when present). Hover a check for what it does.")
+    for group, ids in groups.items():
+        on = sum(bool(st.session_state[f"check:{cid}"]) for cid in ids)
+        with sb.expander(f"{settings.GROUP_LABELS.get(group, group)} · {len(ids)} check{'s' * (len(ids) != 1)}"):
+            st.caption(f"{on} of {len(ids)} on")
+            left, right = st.columns(2)
+            left.button("All on", key=f"all_on:{group}", on_click=_set_checks, args=(ids, True), width="stretch")
+            right.button("All off", key=f"all_off:{group}", on_click=_set_checks, args=(ids, False), width="stretch")
+            for cid in ids:
+                st.toggle(cid, key=f"check:{cid}", help=descriptions[cid])
+    chosen = [cid for ids in groups.values() for cid in ids if st.session_state[f"check:{cid}"]]
+    sb.caption(f"{len(chosen)} of {sum(len(ids) for ids in groups.values())} checks on")
+    sb.button("Default checks", key="default_checks", on_click=_reset_checks, args=(defaults,))
+    return chosen
+
+
+def sidebar() -> tuple[Config | None, str, float | None]:
+    """Settings: checks on/off, minimum severity, (when the operator allows them) models, pass threshold.
+
+    Returns the Config to check with (every severity: the minimum filters the report, see :func:`main`),
+    the minimum severity and the threshold."""
     sb = st.sidebar
     sb.header("Settings")
     try:
@@ -80,33 +131,31 @@ def sidebar() -> tuple[Config | None, float | None]:
     except MtcheckError as exc:
         sb.error(f"mtcheck.toml ignored: {exc}")
         base, defaults = {}, settings.default_checks()
-    selected = sb.multiselect("Checks", settings.check_ids(), default=defaults, key="checks",
-                              help="Checks that need a source run only when a source is given. "
-                                   "The defaults are those of `mtcheck check` (and ./mtcheck.toml, when present).")
+    selected = check_toggles(sb, defaults)
     min_severity = sb.selectbox("Minimum severity", SEVERITIES, key="min_severity",
                                 index=SEVERITIES.index(base.get("min_severity", "minor"))
                                 if base.get("min_severity", "minor") in SEVERITIES else 0,
-                                help="Drop findings below this severity (like --min-severity).")
-    model = sb.text_input("Embedding model", key="model", value=base.get("embedding_model", ""),
-                          placeholder="packaged default",
-                          help="A sentence-transformers model path or name for the embedding checks (like --model).")
-    lm_model = sb.text_input("Language model", key="lm_model", value=base.get("lm_model", ""),
-                             placeholder="packaged SmolLM2-135M",
-                             help="A causal language model folder or cached name for lm-fluency (like --lm-model). "
-                                  "Its thresholds were set on SmolLM2-135M.")
+                                help="Drop findings below this severity from the report and its scores (like "
+                                     "--min-severity). It filters the report on the page: nothing is checked again.")
+    model = lm_model = None
+    if settings.model_fields_enabled():  # a model field loads any folder the server can read: the operator's choice
+        model = sb.text_input("Embedding model", key="model", value=base.get("embedding_model", ""),
+                              placeholder="packaged default",
+                              help="A sentence-transformers model path or name for the embedding checks (like --model).")
+        lm_model = sb.text_input("Language model", key="lm_model", value=base.get("lm_model", ""),
+                                 placeholder="packaged SmolLM2-135M",
+                                 help="A causal language model folder or cached name for lm-fluency (like --lm-model). "
+                                      "Its thresholds were set on SmolLM2-135M.")
     fail_under = sb.number_input("Fail under", min_value=0.0, max_value=100.0, value=None, step=1.0, key="fail_under",
                                  placeholder="off", help="The text fails when its score is below this (like --fail-under).")
-    with sb.expander("What each check does"):
-        for cid, text in settings.check_descriptions().items():
-            st.markdown(f"**{cid}**: {text}")
     sb.caption(f"mtcheck {__version__}")
     if not selected:
-        return None, fail_under
+        return None, min_severity, fail_under
     try:
-        return settings.page_config(selected, min_severity, model, base, lm_model), fail_under
+        return settings.page_config(selected, "minor", model, base, lm_model), min_severity, fail_under
     except MtcheckError as exc:
         sb.error(str(exc))
-        return None, fail_under
+        return None, min_severity, fail_under
 
 
 def _upload(file) -> Upload | None:
@@ -144,9 +193,15 @@ def inputs() -> tuple[Upload | None, Upload | None, str | None, str | None]:
     return target, source, settings.language_code(src), settings.language_code(tgt)
 
 
-def run_check(target: Upload | None, source: Upload | None, src: str | None, tgt: str | None, config: Config) -> None:
-    """Read the input and check it; the Report (or the reason it failed) goes to the session."""
+def run_check(target: Upload | None, source: Upload | None, src: str | None, tgt: str | None, config: Config,
+              min_severity: str) -> None:
+    """Read the input and check it; the run, its Report (or the reason it failed) go to the session.
+
+    Each step reports its sentences to a progress bar; a bar update is also where Streamlit stops a run whose
+    tab was closed (or that a new click replaced), so the work ends there instead of running on."""
     st.session_state.pop("report", None)
+    st.session_state.pop("check_run", None)
+    _reset_table()
     try:
         doc = load_document(target, source, src, tgt)
     except InputError as exc:
@@ -157,12 +212,21 @@ def run_check(target: Upload | None, source: Upload | None, src: str | None, tgt
         warm_up(json.dumps(config.signature(), sort_keys=True, default=str), bilingual, config)
         bar = st.progress(0.0, text="Checking…") if len(doc.segments) >= PROGRESS_FROM_SEGMENTS else None
 
-        def progress(check_id: str, i: int, n: int) -> None:
+        def progress(p: Progress) -> None:
             if bar is not None:
-                bar.progress(i / max(n, 1), text=f"Running {check_id} ({i + 1}/{n})" if check_id else "Scoring…")
+                bar.progress(p.fraction, text=f"Checking: {p}")
 
+        started = time.perf_counter()
         with st.spinner("Checking…"):
-            report = check_document(doc, config, progress)
+            try:
+                run = collect(doc, config, progress)
+            except Exception:
+                raise
+            except BaseException:  # Streamlit stopped the script: the tab was closed, or a new click replaced the run
+                print(f"mtcheck: checking {doc.name} ({len(doc.segments)} segments) stopped after "
+                      f"{time.perf_counter() - started:.1f} s: its page closed or asked again", file=sys.stderr, flush=True)
+                raise
+            report = finish(run, min_severity)
         if bar is not None:
             bar.empty()
     except MtcheckError as exc:
@@ -172,7 +236,32 @@ def run_check(target: Upload | None, source: Upload | None, src: str | None, tgt
         st.session_state.problem = f"the check crashed: {type(exc).__name__}: {exc}"
         return
     st.session_state.problem = None
+    st.session_state.check_run = run
     st.session_state.report = report
+    release_memory()
+
+
+def release_memory() -> None:
+    """Hand the memory a check run freed back to the system (glibc keeps it otherwise, and the server grows
+    run after run); nothing where the C library is not glibc."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def current_report(min_severity: str) -> Report | None:
+    """The report on show, at ``min_severity``: the last run filtered again when the minimum changed (no check
+    runs again)."""
+    report = st.session_state.get("report")
+    run = st.session_state.get("check_run")
+    if report is not None and run is not None and report.signature["config"]["min_severity"] != min_severity:
+        _reset_table()
+        report = st.session_state.report = finish(run, min_severity)
+    return report
 
 
 def summary(report: Report, fail_under: float | None) -> None:
@@ -204,7 +293,8 @@ def summary(report: Report, fail_under: float | None) -> None:
 
 
 def findings_table(report: Report) -> None:
-    """The findings, filterable by category, severity and check; sortable by any column header."""
+    """The findings, filterable by category, severity and check; sortable by any column header; text wraps, and a
+    selected row is shown in full below the table."""
     st.subheader("Findings")
     frame = views.findings_frame(report)
     if frame.empty:
@@ -216,15 +306,21 @@ def findings_table(report: Report) -> None:
                           key="f_severity", placeholder="all")
     checks = c3.multiselect("Check", sorted(frame["check"].unique()), key="f_check", placeholder="all")
     shown = views.filter_findings(frame, cats, sevs, checks)
-    st.caption(f"{len(shown)} of {len(frame)} findings · click a column header to sort")
-    st.dataframe(shown, hide_index=True, width="stretch", column_config={
+    st.caption(f"{len(shown)} of {len(frame)} findings · click a column header to sort · select a row to read it in full")
+    event = st.dataframe(shown, hide_index=True, width="stretch", row_height=ROW_HEIGHT, key="findings_table",
+                         on_select="rerun", selection_mode="single-row", column_config={
         "sentence": st.column_config.TextColumn("sentence", width="small"),
-        "text": st.column_config.TextColumn("flagged text"),
+        "text": st.column_config.TextColumn("flagged text", width="small"),
         "message": st.column_config.TextColumn("why", width="large"),
+        "suggestion": st.column_config.TextColumn("suggestion", width="medium"),
         "confidence": st.column_config.NumberColumn("confidence", format="%.2f", width="small"),
         "start": st.column_config.NumberColumn("start", width="small"),
         "end": st.column_config.NumberColumn("end", width="small"),
     })
+    rows = [r for r in (event.selection.rows if event is not None else []) if r < len(shown)]
+    if rows:
+        with st.container(border=True, key="finding_detail"):
+            st.markdown(views.finding_detail(shown.iloc[rows[0]]))
 
 
 def results(report: Report, fail_under: float | None) -> None:
@@ -258,7 +354,7 @@ def results(report: Report, fail_under: float | None) -> None:
 def main() -> None:
     st.set_page_config(page_title="mtcheck: translation checker", page_icon=":mag:", layout="wide")
     _init_state()
-    config, fail_under = sidebar()
+    config, min_severity, fail_under = sidebar()
     st.title("mtcheck")
     st.caption("Find machine-translation problems and score a translation, with or without its source. "
                "Each flagged span is highlighted in place; hover it for the reason.")
@@ -273,11 +369,12 @@ def main() -> None:
             st.session_state.pop("report", None)
             st.session_state.problem = "no checks selected: choose at least one in the sidebar"
         else:
-            run_check(target, source, src, tgt, config)
+            run_check(target, source, src, tgt, config, min_severity)
     if st.session_state.get("problem"):
         st.error(st.session_state.problem)
-    if "report" in st.session_state:
-        results(st.session_state.report, fail_under)
+    report = current_report(min_severity)
+    if report is not None:
+        results(report, fail_under)
 
 
 main()

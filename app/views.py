@@ -5,14 +5,14 @@ Pure functions of the report (no Streamlit calls), so they are tested directly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
 import pandas as pd
 
 from checker.render import render
-from checker.render.html import marked_text
+from checker.render.html import marked_source, marked_text
 from checker.scoring import score_band
 from checker.values import SEVERITIES, Finding, Report, Segment
 
@@ -29,12 +29,13 @@ CSS = """
 .mt-doc mark.critical,.mt-pairs mark.critical,.mt-legend mark.critical{{background:{critical}}}
 .mt-legend{{font-size:.85rem;opacity:.85;margin:0 0 .4rem 0}}
 .mt-legend mark{{margin-right:.6rem}}
-.mt-pairs{{border-collapse:collapse;width:100%;font-size:.93rem}}
+.mt-pairs{{border-collapse:collapse;width:100%;table-layout:fixed;font-size:.93rem}}
 .mt-pairs th,.mt-pairs td{{border-bottom:1px solid rgba(128,128,128,.25);padding:.45rem .5rem;text-align:left;vertical-align:top}}
 .mt-pairs th{{font-weight:600}}
-.mt-pairs td.num{{white-space:nowrap;text-align:right;font-variant-numeric:tabular-nums}}
+.mt-pairs col.id{{width:3.2rem}} .mt-pairs col.sim{{width:5.6rem}} .mt-pairs col.score{{width:3.9rem}}
+.mt-pairs td.num,.mt-pairs th.num{{text-align:right;font-variant-numeric:tabular-nums;overflow:hidden;text-overflow:ellipsis}}
 .mt-pairs td.low{{color:#c62828;font-weight:600}}
-.mt-pairs td.text{{width:42%;white-space:pre-wrap}}
+.mt-pairs td.text{{white-space:pre-wrap;overflow-wrap:anywhere}}
 </style>
 """.format(**SEVERITY_COLOURS)
 
@@ -58,31 +59,41 @@ def is_bilingual(report: Report) -> bool:
     return any(seg.source for seg in report.segments)
 
 
-def _segment_label(seg: Segment) -> str:
-    return seg.id or str(seg.index + 1)
+#: a segment id up to this long names it on the page; a longer one (a PO entry's id is its whole msgid) gives way to
+#: its number, the id in a tooltip
+SHORT_ID = 12
+
+
+def segment_label(seg: Segment) -> str:
+    """How the page names a segment: its id when short (an XLIFF id, a line number), else its number."""
+    if seg.id and len(seg.id) <= SHORT_ID and not any(ch.isspace() for ch in seg.id):
+        return seg.id
+    return str(seg.index + 1)
 
 
 def _source_html(seg: Segment, findings: list[Finding]) -> str:
     """The segment's source with source-side spans (an omission, say) highlighted."""
-    on_source = [replace(f, side="target") for f in findings if f.side == "source"]
-    return marked_text(seg.source or "", on_source, 0)
+    return marked_source(seg.source or "", findings, seg.source_start or 0)
 
 
 def pairs_html(report: Report) -> str:
-    """Side-by-side source and target, one row per segment, with its similarity and score."""
+    """Side-by-side source and target, one row per segment, with its similarity and score; long text wraps."""
     rows = []
     for seg in report.segments:
         fs = report.findings_for(seg.index)
         threshold = seg.extra.get("similarity_threshold")
         sim_cls = "num low" if seg.similarity is not None and threshold is not None and seg.similarity < threshold else "num"
         sim = "–" if seg.similarity is None else f"{seg.similarity:.2f}"
+        label = segment_label(seg)
+        title = f' title="{escape(seg.id, quote=True)}"' if seg.id and seg.id != label else ""
         rows.append(
-            f"<tr><td class=\"num\">{escape(_segment_label(seg))}</td><td class=\"text\">{_source_html(seg, fs)}</td>"
+            f"<tr><td class=\"num\"{title}>{escape(label)}</td><td class=\"text\">{_source_html(seg, fs)}</td>"
             f"<td class=\"text\">{marked_text(seg.text, fs, seg.start)}</td>"
             f"<td class=\"{sim_cls}\">{sim}</td><td class=\"num\">{seg.score:.1f}</td></tr>"
         )
+    cols = '<colgroup><col class="id"><col><col><col class="sim"><col class="score"></colgroup>'
     head = "<tr><th>#</th><th>Source</th><th>Target</th><th>Similarity</th><th>Score</th></tr>"
-    return f'{CSS}{legend_html()}<table class="mt-pairs">{head}{"".join(rows)}</table>'
+    return f'{CSS}{legend_html()}<table class="mt-pairs">{cols}{head}{"".join(rows)}</table>'
 
 
 def findings_frame(report: Report) -> pd.DataFrame:
@@ -91,7 +102,7 @@ def findings_frame(report: Report) -> pd.DataFrame:
     for f in report.findings:
         seg = report.segments[f.segment] if 0 <= f.segment < len(report.segments) else None
         rows.append({
-            "sentence": _segment_label(seg) if seg is not None else str(f.segment + 1),
+            "sentence": segment_label(seg) if seg is not None else str(f.segment + 1),
             "severity": f.severity,
             "category": f.category,
             "check": f.check,
@@ -125,18 +136,24 @@ def segment_frame(report: Report) -> pd.DataFrame:
     counts = report.counts("segment")
     rows = [{
         "sentence": seg.index + 1,
-        "label": _segment_label(seg),
+        "label": segment_label(seg),
         "score": round(seg.score, 2),
+        "bar": max(round(seg.score, 2), MIN_BAR),
         "findings": counts.get(seg.index, 0),
         "band": score_band(seg.score),
         "preview": seg.text if len(seg.text) <= 90 else seg.text[:87] + "…",
         "similarity": None if seg.similarity is None else round(seg.similarity, 3),
     } for seg in report.segments]
-    return pd.DataFrame(rows, columns=["sentence", "label", "score", "findings", "band", "preview", "similarity"])
+    return pd.DataFrame(rows, columns=["sentence", "label", "score", "bar", "findings", "band", "preview", "similarity"])
+
+
+#: the shortest bar drawn: a sentence that scores 0 still shows (in its band's colour), its worst of all
+MIN_BAR = 3.0
 
 
 def score_chart(frame: pd.DataFrame):
-    """A bar per sentence, its score on a 0-100 axis, coloured by band; hover shows the text."""
+    """A bar per sentence, its score on a 0-100 axis (at least :data:`MIN_BAR` high, so a sentence that scores 0
+    is seen), coloured by band; hover shows the score and the text."""
     import altair as alt
 
     bands = alt.Scale(domain=["good", "fair", "poor"], range=["#43a047", "#fb8c00", "#e53935"])
@@ -149,13 +166,24 @@ def score_chart(frame: pd.DataFrame):
             x=alt.X("left:Q", title="sentence", scale=alt.Scale(domain=[0.5, n + 0.5], nice=False),
                     axis=alt.Axis(format="d", tickMinStep=1, grid=False)),
             x2="right:Q",
-            y=alt.Y("score:Q", title="score", scale=alt.Scale(domain=[0, 100])),
+            y=alt.Y("bar:Q", title="score", scale=alt.Scale(domain=[0, 100])),
             y2=alt.datum(0),
             color=alt.Color("band:N", scale=bands, legend=alt.Legend(orient="top", direction="horizontal", title=None)),
             tooltip=["label", "score", "findings", "preview"],
         )
         .properties(height=300)
     )
+
+
+def finding_detail(row: pd.Series) -> str:
+    """One findings-table row in full, as Markdown: what the table's narrow columns cut off."""
+    lines = [f"**{row['severity']}** · `{row['check']}` · {row['category']} · sentence {row['sentence']}"
+             + (" · source side" if row["side"] == "source" else ""),
+             f"**Flagged:** `{row['text']}`" if str(row["text"]).strip() else f"**Flagged:** {row['text']!r}",
+             f"**Why:** {row['message']}"]
+    if row["suggestion"]:
+        lines.append(f"**Suggestion:** {row['suggestion']}")
+    return "\n\n".join(lines)
 
 
 def verdict(score: float, fail_under: float | None) -> bool | None:

@@ -1,7 +1,8 @@
 """Run every benchmark in turn and print its figures (``make bench``).
 
-    python bench/run_all.py                 # the quick set: surface checks, fluency, adequacy, formats, corpus
+    python bench/run_all.py                 # the quick set: surface checks, fluency, adequacy, formats, corpus, engines
     python bench/run_all.py --with-calibration   # also refit/evaluate the MQM calibration (needs ../shared/data)
+    python bench/run_all.py --with-coverage      # also the encoders' language coverage on MLQE-PE (~15 min)
     python bench/run_all.py --only synthetic fluency
 
 Each benchmark is a script of its own in ``bench/`` and can be run alone with its own options
@@ -24,18 +25,23 @@ BENCHES: dict[str, list[str]] = {
     "adequacy": [],
     "formats": [],
     "corpus": [],
+    "engines": ["--pairs", "5000", "--repeat", "1"],
 }
+#: run only when asked (--with-calibration, --with-coverage or --only)
+OPTIONAL: dict[str, list[str]] = {"calibrate": ["--no-write"], "coverage": []}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", nargs="+", choices=[*BENCHES, "calibrate"], help="run only these benchmarks")
+    parser.add_argument("--only", nargs="+", choices=[*BENCHES, *OPTIONAL], help="run only these benchmarks")
     parser.add_argument("--with-calibration", action="store_true", help="also run bench/calibrate.py --no-write")
+    parser.add_argument("--with-coverage", action="store_true", help="also run bench/coverage.py (e5 is slow)")
     args = parser.parse_args(argv)
-    names = args.only or [*BENCHES, *(["calibrate"] if args.with_calibration else [])]
+    names = args.only or [*BENCHES, *(["calibrate"] if args.with_calibration else []),
+                          *(["coverage"] if args.with_coverage else [])]
     failed = []
     for name in names:
-        extra = ["--no-write"] if name == "calibrate" else BENCHES[name]
+        extra = BENCHES[name] if name in BENCHES else OPTIONAL[name]
         print(f"\n===== bench/{name}.py {' '.join(extra)}".rstrip(), flush=True)
         t0 = time.perf_counter()
         rc = subprocess.call([sys.executable, str(HERE / f"{name}.py"), *extra])

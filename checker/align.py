@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .embeddings import embed, role_encoder
+from .embeddings import embed, on_common_scale, role_encoder, similarity_matrix
 from .segment import split_sentences
 
 if TYPE_CHECKING:
@@ -155,17 +155,18 @@ def align_texts(ctx: CheckContext, sources: list[str], targets: list[str]) -> li
     if enc is None:
         return None
     n = len(sources)
-    vecs = embed(ctx, enc, sources + targets)
+    vecs = embed(ctx, enc, sources + targets, within=(0.0, 0.9))
     vs, vt = vecs[:n], vecs[n:]
-    sim = vs @ vt.T
+    sim = similarity_matrix(enc, vs, vt)
     links = align_matrices(sim)
     src_cand, tgt_cand = merges_near_gaps(links)
     if src_cand or tgt_cand:
         src_list, tgt_list = sorted(src_cand), sorted(tgt_cand)
         joined = [f"{sources[i]} {sources[i + 1]}" for i, _ in src_list] + [f"{targets[j]} {targets[j + 1]}" for j, _ in tgt_list]
         jv = embed(ctx, enc, joined)
-        merged_src = {(i, j): float(jv[k] @ vt[j]) for k, (i, j) in enumerate(src_list)}
-        merged_tgt = {(i, j): float(jv[len(src_list) + k] @ vs[i]) for k, (j, i) in enumerate(tgt_list)}
+        merged_src = {(i, j): float(on_common_scale(enc, jv[k] @ vt[j])) for k, (i, j) in enumerate(src_list)}
+        merged_tgt = {(i, j): float(on_common_scale(enc, jv[len(src_list) + k] @ vs[i]))
+                      for k, (j, i) in enumerate(tgt_list)}
         links = align_matrices(sim, merged_src, merged_tgt)
     else:
         merged_src, merged_tgt = {}, {}
@@ -201,6 +202,7 @@ def align_document(doc: Document, ctx: CheckContext) -> Alignment | None:
         for t in link.tgt:
             seg = doc.segments[t]
             seg.source = doc.source_text[s0:e0]
+            seg.source_start = s0
             seg.src_lang = doc.src_lang
             seg.similarity = link.similarity
             seg.extra["alignment"] = link.kind
@@ -210,7 +212,7 @@ def align_document(doc: Document, ctx: CheckContext) -> Alignment | None:
         if enc is not None:
             vs = embed(ctx, enc, [sources[i] for i in unlinked])
             vt = embed(ctx, enc, [seg.text for seg in doc.segments])
-            best = (vs @ vt.T).max(axis=1)
+            best = similarity_matrix(enc, vs, vt).max(axis=1)
             alignment.best_similarity = {i: float(b) for i, b in zip(unlinked, best, strict=True)}
     ctx.alignment = alignment
     return alignment

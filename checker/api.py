@@ -6,10 +6,23 @@ from collections.abc import Iterable
 from typing import Any
 
 from .config import Config, resolve_config
-from .langid import detect_document_language, normalise_lang
+from .errors import InputError
+from .langid import detect_document_language, parse_language
 from .pipeline import ProgressFn, run_checks
 from .segment import build_document, build_pair_document
 from .values import Document, Report
+
+
+def language_option(value: str | None, option: str = "language") -> tuple[str | None, str | None]:
+    """(code, note) for a language a caller named (:func:`checker.langid.parse_language`): an ISO 639-1 code, with or
+    without a region, or a name ('german' -> 'de', with a note saying so); (None, None) for none (detect it).
+    Raises :class:`InputError`, one line naming what is accepted, for anything else."""
+    if value is None:
+        return None, None
+    try:
+        return parse_language(value)
+    except ValueError as exc:
+        raise InputError(f"{option}: {exc}") from None
 
 
 def _config(config: Config | None, settings: dict[str, Any]) -> Config:
@@ -35,10 +48,12 @@ def check_text(
     """
     if not isinstance(text, str):
         raise TypeError("text must be a str")
+    tgt_lang, _ = language_option(tgt_lang, "tgt_lang")
+    src_lang, _ = language_option(src_lang, "src_lang")
     doc = build_document(text, tgt_lang)
     if source is not None:
         doc.source_text = source
-        doc.src_lang = normalise_lang(src_lang) or detect_document_language(source)
+        doc.src_lang = src_lang or detect_document_language(source)
     return run_checks(doc, _config(config, settings), progress)
 
 
@@ -52,6 +67,8 @@ def check_pairs(
     **settings: Any,
 ) -> Report:
     """Check aligned (source, target) pairs; one segment per pair."""
+    src_lang, _ = language_option(src_lang, "src_lang")
+    tgt_lang, _ = language_option(tgt_lang, "tgt_lang")
     doc = build_pair_document(pairs, src_lang, tgt_lang)
     return run_checks(doc, _config(config, settings), progress)
 

@@ -20,7 +20,7 @@ Features (all computed here; the bench script calls these same functions):
 
 Scores: ``predicted_mqm`` maps to a 0-100 segment score by ``100 * exp(predicted_mqm / SCALE)``
 (monotone, so it ranks exactly like the prediction), capped by the plain penalty score when the
-segment has a critical finding. The document score is the word-weighted mean. A segment predicted at
+segment has a critical finding. The document score is the mean of the segment scores. A segment predicted at
 or below the mode's ``flag_below`` gets a whole-segment finding whose message gives the held-out
 precision of such flags. Held-out figures: docs/calibration.md.
 

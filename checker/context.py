@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -26,10 +27,19 @@ class CheckContext:
     models: dict[str, str] = field(default_factory=dict)
     #: the sentence alignment of a target document with its unaligned source (:mod:`checker.align`)
     alignment: Alignment | None = None
+    #: set by the pipeline while a step runs: where :meth:`progress` reports go
+    on_progress: Callable[[int, int, str, tuple[float, float]], None] | None = None
 
     def warn(self, message: str) -> None:
         if message not in self.warnings:
             self.warnings.append(message)
+
+    def progress(self, done: int, total: int, what: str = "segments", within: tuple[float, float] = (0.0, 1.0)) -> None:
+        """Say how far the running step is: ``done`` of ``total`` ``what``. A step of several passes says which
+        part of it each count covers with ``within`` (the first of two passes ``(0, .5)``, the second ``(.5, 1)``).
+        Cheap to call per sentence: the pipeline passes a few reports a second on."""
+        if self.on_progress is not None:
+            self.on_progress(done, total, what, within)
 
     def record_model(self, role: str, name: str) -> None:
         """Name the model that served ``role`` in this run (it goes into the report signature)."""

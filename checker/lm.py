@@ -24,7 +24,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -361,7 +361,8 @@ PROJECT_TOKENS = 256
 
 
 def token_surprisals(texts: Sequence[str], lm: LanguageModel | None = None, top_k: int = 0,
-                     score_from: Sequence[int] | None = None) -> list[TokenSurprisal]:
+                     score_from: Sequence[int] | None = None,
+                     progress: Callable[[int, int], None] | None = None) -> list[TokenSurprisal]:
     """Surprisal in nats of every token of every text, batched and padded.
 
     Each text is scored on its own after the ``<|endoftext|>`` context, so its
@@ -373,6 +374,8 @@ def token_surprisals(texts: Sequence[str], lm: LanguageModel | None = None, top_
     it are read as context only (surprisal 0.0, no vocabulary projection, the
     costliest step for short texts). Two texts that share their first
     ``score_from`` characters, cut at a space, differ only in the tokens scored.
+
+    ``progress(done, total)`` hears after each batch how many of the texts are scored.
     """
     import torch
 
@@ -431,12 +434,18 @@ def token_surprisals(texts: Sequence[str], lm: LanguageModel | None = None, top_
                 pos += 1
         batch.clear()
 
+    done_rows = 0
     for row in rows:
         width = max([b - a for _, a, b in batch] + [row[2] - row[1]]) + 1
         if batch and width * (len(batch) + 1) > BATCH_TOKENS:
+            done_rows += len(batch)
             flush()
+            if progress is not None:
+                progress(len(texts) * done_rows // len(rows), len(texts))
         batch.append(row)
     flush()
+    if progress is not None:
+        progress(len(texts), len(texts))
     out = []
     for text, (ids, offsets), sc, ex in zip(texts, encoded, scores, expected, strict=True):
         out.append(TokenSurprisal(text, tok.convert_ids_to_tokens(ids), _trim(text, offsets), sc, ex if top_k else []))

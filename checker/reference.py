@@ -90,6 +90,9 @@ def checks_markdown(checks: Iterable[type[Check]]) -> str:
             if d["subsumes"]:
                 out.append("- explains (drops) findings of " + ", ".join(f"`{s}`" for s in d["subsumes"])
                            + " inside its span")
+            if d["loose_span"]:
+                out.append("- its span is approximate: a finding that explains it drops it where the two overlap "
+                           "(unless it covers the whole translation)")
             if d["params"]:
                 out.append("- settings: " + ", ".join(f"`{k}` = {_value(v)}" for k, v in d["params"].items()))
             out.append("")

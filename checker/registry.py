@@ -68,6 +68,12 @@ class Check:
     models: ClassVar[tuple[str, ...]] = ()
     #: ids of the checks whose findings inside this one's span it explains (:mod:`checker.overlap`)
     subsumes: ClassVar[frozenset[str]] = frozenset()
+    #: its span only approximates where the problem lies (a tag pair, a clause, a language model's edit): a finding
+    #: that subsumes it explains it where the two overlap, unless it covers its whole translation
+    loose_span: ClassVar[bool] = False
+    #: a model check's way with a segment over :data:`checker.budget.MODEL_SEGMENT_CHARS`: "split" into its
+    #: sentences, "skip" it (with a note), or None (read as it is); a ``max_words`` setting bounds what it reads
+    long_segments: ClassVar[str | None] = None
     #: "check", or "post-score" for a :class:`PostScorer`
     role: ClassVar[str] = "check"
     #: tunable thresholds with defaults; overridden from config
@@ -143,16 +149,19 @@ class Check:
         category: str | None = None,
         confidence: float = 1.0,
     ) -> Finding:
-        """A finding whose span lies in the segment's *source* text.
+        """A finding whose span lies in the segment's *source* text (``side="source"``).
 
-        ``start``/``end`` are offsets into ``seg.source`` and stay so (``side="source"``;
-        :meth:`checker.values.Report.unit_span` reads them that way).
+        ``start``/``end`` are offsets into ``seg.source``. When the source was aligned from a
+        source document (``seg.source_start`` is set) the finding's offsets index that document,
+        like the target side's index the target text; :meth:`checker.values.Report.unit_span`
+        gives the offsets into ``seg.source`` either way.
         """
         src = seg.source or ""
         start = max(0, min(start, len(src)))
         end = max(start, min(end, len(src)))
-        return self.make_finding(start, end, src[start:end], message, severity=severity, category=category,
-                             segment=seg.index, confidence=confidence, side="source")
+        base = seg.source_start or 0
+        return self.make_finding(base + start, base + end, src[start:end], message, severity=severity,
+                             category=category, segment=seg.index, confidence=confidence, side="source")
 
     @classmethod
     def describe(cls) -> dict[str, Any]:
@@ -169,6 +178,8 @@ class Check:
             "role": cls.role,
             "models": list(cls.models),
             "subsumes": sorted(cls.subsumes),
+            "loose_span": cls.loose_span,
+            "long_segments": cls.long_segments,
             "module": cls.__module__,
         }
 
@@ -178,10 +189,11 @@ class SegmentCheck(Check):
 
     #: run on the source side too? (no: checks describe the target)
     def run(self, doc: Document, ctx: CheckContext) -> Iterator[Finding]:
-        for seg in doc.segments:
-            if self.needs_source and not seg.source:
-                continue
-            yield from self.check_segment(seg, ctx)
+        n = len(doc.segments)
+        for i, seg in enumerate(doc.segments, 1):
+            if not (self.needs_source and not seg.source):
+                yield from self.check_segment(seg, ctx)
+            ctx.progress(i, n)
 
     def check_segment(self, seg: Segment, ctx: CheckContext) -> Iterable[Finding]:
         raise NotImplementedError

@@ -6,11 +6,16 @@ a stray space is real damage but does not change meaning). Each penalty is
 weighted by the finding's confidence.
 
     segment score  = 100 * max(0, 1 - penalty(segment) / max(words(segment), MIN_WORDS))
-    document score = 100 * max(0, 1 - penalty(document) / max(words(document), MIN_WORDS))
+    document score = the mean of the segment scores
 
 so one major error in a 25-word sentence gives that sentence 80, and a document
-of 1,000 words with ten major errors scores 95. ``MIN_WORDS`` stops a one-word
-segment with one minor error from dropping to zero.
+of forty such sentences with ten major errors among them scores 95. ``MIN_WORDS``
+stops a one-word segment with one minor error from dropping to zero. Every
+sentence or unit counts the same in the document score, and one problem costs at
+most its own segment: a file of six units with one critical error scores 83.3,
+not 0. The mean is what a streamed corpus (``--format jsonl``) reports too, so
+the document score is one number whichever way the file is read. Scores are kept
+to two decimals, as every output writes them.
 
 When a segment has a source-target similarity (embedding checks), its score is
 also capped by that similarity (see :func:`similarity_cap`), so a pair that
@@ -62,24 +67,19 @@ def similarity_cap(similarity: float | None, threshold: float | None) -> float:
     return max(0.0, 100.0 * similarity / threshold)
 
 
+def document_score(segment_scores: Iterable[float]) -> float:
+    """The document score: the mean of its segment scores (100 for a document with no segment), two decimals."""
+    scores = list(segment_scores)
+    return round(sum(scores) / len(scores), 2) if scores else 100.0
+
+
 def score_segments(segments: list[Segment], findings: Iterable[Finding]) -> float:
-    """Set each segment's score and return the document score."""
+    """Set each segment's score and return the document score (:func:`document_score`)."""
     per_seg: dict[int, float] = {}
-    total = 0.0
     for f in findings:
-        p = penalty(f)
-        per_seg[f.segment] = per_seg.get(f.segment, 0.0) + p
-        total += p
-    words_total = 0
-    capped_loss = 0.0
+        per_seg[f.segment] = per_seg.get(f.segment, 0.0) + penalty(f)
     for seg in segments:
-        words = count_words(seg.text)
-        words_total += words
-        score = score_from_penalty(per_seg.get(seg.index, 0.0), words)
+        score = score_from_penalty(per_seg.get(seg.index, 0.0), count_words(seg.text))
         cap = similarity_cap(seg.similarity, seg.extra.get("similarity_threshold"))
-        if cap < score:
-            # the capped part counts towards the document as penalty points
-            capped_loss += (score - cap) / 100.0 * max(words, MIN_WORDS)
-            score = cap
-        seg.score = score
-    return score_from_penalty(total + capped_loss, words_total)
+        seg.score = round(min(score, cap), 2)
+    return document_score(seg.score for seg in segments)

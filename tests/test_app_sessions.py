@@ -88,3 +88,53 @@ def test_a_crashing_check_is_reported_while_the_others_still_report(monkeypatch)
     assert report.findings, "the other checks must still report"
     assert not [e.value for e in at.error]  # a warning on the page, not an error that hides the report
     assert any("doubled-word failed" in w.value for w in at.warning)
+
+
+def _serving(port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        s.settimeout(1)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_sigterm_to_mtcheck_app_leaves_nothing_serving_the_port(tmp_path):
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "checker", "app", "--port", str(port), "--host", "127.0.0.1"],
+                            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                            env={**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"})
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert proc.poll() is None and time.monotonic() < deadline, "mtcheck app did not come up"
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as resp:
+                    if resp.read().strip() == b"ok":
+                        break
+            except OSError:
+                time.sleep(0.5)
+        os.kill(proc.pid, signal.SIGTERM)  # what a service manager or `kill PID` sends: to the process, not its group
+        assert proc.wait(timeout=30) is not None
+        time.sleep(0.5)
+        assert not _serving(port), "a process still serves the port after SIGTERM"
+        try:
+            os.killpg(proc.pid, 0)  # nothing of the process group it started is left
+            leftover = True
+        except ProcessLookupError:
+            leftover = False
+        assert not leftover, "a child of mtcheck app outlived it"
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass

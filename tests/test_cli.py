@@ -207,3 +207,116 @@ def test_mtcheck_toml_in_working_directory(tmp_path, dirty):
     assert proc.returncode == 0, proc.stderr
     found = _checks_in(proc.stdout)
     assert "doubled-word" not in found and "scraping-debris" not in found and "space-before-punctuation" in found
+
+
+# -- what a new user hits first (issue 14) ----------------------------------------------------
+def test_a_bad_output_format_is_one_line_and_a_hint_without_the_usage():
+    proc = mtcheck("check", str(SAMPLE), "--format", "xml")
+    assert proc.returncode == 2 and "usage:" not in proc.stderr
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith("mtcheck: error: argument --format/-f: invalid choice: 'xml'")
+    assert line.endswith("see 'mtcheck check --help'")
+
+
+def test_language_names_are_read_as_codes_with_a_note(capsys, tmp_path):
+    p = tmp_path / "pairs.jsonl"
+    p.write_text('{"source": "Das Treffen ist am Montag.", "target": "The meeting is on Monday."}\n'
+                 '{"source": "Er kam um fünf Uhr.", "target": "He came at five o\'clock."}\n', encoding="utf-8")
+    code, out, err = run_main(capsys, "check", str(p), "--src-lang", "german", "--tgt-lang", "English", "--format", "json")
+    assert code == 0
+    assert "--src-lang 'german' read as de (German)" in err and "--tgt-lang 'English' read as en (English)" in err
+    report = json.loads(out)
+    assert (report["src_lang"], report["tgt_lang"]) == ("de", "en") and report["findings"] == []
+    code, out, _ = run_main(capsys, "check", str(p), "--src-lang", "de-DE", "--tgt-lang", "en_GB", "--format", "json")
+    assert code == 0 and (json.loads(out)["src_lang"], json.loads(out)["tgt_lang"]) == ("de", "en")
+
+
+@pytest.mark.parametrize(("option", "value"), [("--src-lang", "xx"), ("--tgt-lang", "klingon"), ("--tgt-lang", "e")])
+def test_an_unknown_language_is_a_one_line_error_listing_what_is_accepted(capsys, dirty, option, value):
+    code, out, err = run_main(capsys, "check", str(dirty), option, value)
+    assert code == 2 and out == ""
+    (line,) = err.strip().splitlines()
+    assert line.startswith(f"mtcheck: error: {option}: '{value}' is not a language mtcheck knows: use an ISO 639-1 code")
+    assert "or an English name (German, Chinese)" in line
+
+
+def test_one_document_score_in_every_format_and_for_the_gate(tmp_path):
+    # six units, one with a lost placeholder: text, JSON, HTML and a streamed JSONL corpus give one score
+    rows = [{"source": "Open the file", "target": "Die Datei öffnen"}, {"source": "Copied %s to %s.", "target": "%s kopiert."},
+            *({"source": f"Item {i} is ready", "target": f"Eintrag {i} ist fertig"} for i in range(4))]
+    p = tmp_path / "six.jsonl"
+    p.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    lang = ("--src-lang", "en", "--tgt-lang", "de")
+    score = json.loads(mtcheck("check", str(p), *lang, "--format", "json").stdout)["score"]
+    assert score == pytest.approx(500 / 6, abs=0.01)
+    text = mtcheck("check", str(p), *lang, "--format", "text").stdout
+    assert f"score {score:.1f}/100" in text
+    html = mtcheck("check", str(p), *lang, "--format", "html").stdout
+    assert f'<span class="score good">{score:.1f}</span>' in html or f">{score:.1f}</span>" in html
+    streamed = mtcheck("check", str(p), *lang, "--format", "jsonl")
+    records = [json.loads(ln) for ln in streamed.stdout.splitlines()]
+    assert sum(r["score"] for r in records) / len(records) == pytest.approx(score, abs=0.005)
+    assert f"mean score {score:.2f}" in streamed.stderr
+    for fmt in ("text", "json", "jsonl", "csv", "html"):
+        assert mtcheck("check", str(p), *lang, "--format", fmt, "--fail-under", f"{score:.2f}").returncode == 0, fmt
+        assert mtcheck("check", str(p), *lang, "--format", fmt, "--fail-under", f"{score + 0.02:.2f}").returncode == 1, fmt
+
+
+def test_a_large_input_is_offered_the_fast_profile(capsys, tmp_path):
+    p = tmp_path / "long.txt"
+    p.write_text("Der Ausschuss hat den Plan am Montag gebilligt und die Mittel freigegeben. " * 200, encoding="utf-8")
+    base = ["check", str(p), "--tgt-lang", "de", "--only", "lm-fluency,doubled-word", "--format", "json"]
+    assert main(base) == 0
+    err = capsys.readouterr().err
+    assert "mtcheck: note: 2,400 words: the model-backed checks (lm-fluency) take most of the time" in err
+    assert "--profile fast skips them" in err
+    for extra in (["--profile", "fast"], ["--quiet"]):
+        assert main([*base, *extra]) == 0
+        assert "--profile fast" not in capsys.readouterr().err
+    short = tmp_path / "short.txt"
+    short.write_text("Der Ausschuss hat den Plan gebilligt.", encoding="utf-8")
+    assert main(["check", str(short), "--tgt-lang", "de", "--only", "lm-fluency"]) == 0
+    assert "--profile fast" not in capsys.readouterr().err
+
+
+def test_source_spans_are_numbered_on_the_source_lines_and_highlighted_in_html(capsys, tmp_path):
+    src, tgt = tmp_path / "src.txt", tmp_path / "tgt.txt"
+    src.write_text("Click {0} to continue.\nThe price is {1} euros.\n", encoding="utf-8")
+    tgt.write_text("Click to continue.\nThe price is {1} euros.\n", encoding="utf-8")
+    args = ["check", str(tgt), "--source", str(src), "--src-lang", "en", "--tgt-lang", "en", "--only",
+            "placeholder-mismatch", "--no-color"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "  src: Click {0}[1] to continue." in out and "[1] 1  critical  placeholder-mismatch  '{0}'" in out
+    assert main([*args, "--format", "html"]) == 0
+    html = capsys.readouterr().out
+    assert '<td>Click <mark class="critical" title="[critical] placeholder-mismatch: Placeholder' in html
+
+
+@pytest.mark.slow  # aligning the documents loads the cross-lingual encoder
+def test_source_spans_of_a_separate_source_document_have_its_line_and_column(capsys, tmp_path):
+    src, tgt = tmp_path / "src.txt", tmp_path / "tgt.txt"
+    src.write_text("Das Treffen ist am Montag.\nKlicken Sie auf {0}, um fortzufahren. Der Preis beträgt 25 Euro.\n"
+                   "Es gibt drei Optionen.\n", encoding="utf-8")
+    tgt.write_text("The meeting is on Monday. Click to continue.\nThe price is 25 euros. There are three options.\n",
+                   encoding="utf-8")
+    args = ["check", str(tgt), "--source", str(src), "--src-lang", "de", "--tgt-lang", "en", "--only",
+            "placeholder-mismatch,source-similarity", "--no-color"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "Klicken Sie auf {0}[1], um fortzufahren." in out  # the source document, numbered
+    assert "[1] src 2:17  critical  placeholder-mismatch  '{0}'" in out
+    assert main([*args, "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    (f,) = report["findings"]
+    assert report["source_text"][f["start"]:f["end"]] == "{0}"
+    assert main([*args, "--format", "html"]) == 0
+    assert '<h2>Source</h2><div class="doc source">Das Treffen ist am Montag.\nKlicken Sie auf <mark class="critical"' \
+        in capsys.readouterr().out
+
+
+def test_an_unsupported_file_type_names_input_format_only_on_the_command_line(capsys, tmp_path):
+    p = tmp_path / "report.docx"
+    p.write_bytes(b"PK\x03\x04not really a docx")
+    code, _, err = run_main(capsys, "check", str(p))
+    assert code == 2 and "unsupported file type '.docx'" in err and err.rstrip().endswith("with --input-format")

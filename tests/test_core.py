@@ -95,3 +95,33 @@ def test_csv_gives_document_and_unit_offsets():
     target = "Guten Tag ."
     assert target[int(row["unit_start"]):int(row["unit_end"])] == " ."
     assert report.text[int(row["start"]):int(row["end"])] == " ."
+
+
+def test_document_score_is_the_mean_of_the_segment_scores():
+    from checker.scoring import document_score
+
+    # one critical finding in one of six short units costs that unit, not the file
+    report = checker.check_pairs([("Open the file", "Die Datei öffnen"), ("Deleted %s files.", "Dateien gelöscht."),
+                                  *[(f"Item {i}", f"Eintrag {i}") for i in range(4)]], "en", "de",
+                                 only=["placeholder-mismatch"])
+    assert [s.score for s in report.segments] == [100.0, 0.0, 100.0, 100.0, 100.0, 100.0]
+    assert report.score == document_score(s.score for s in report.segments) == pytest.approx(83.33)
+    assert document_score([]) == 100.0
+
+
+def test_report_segment_and_finding_read_well_when_printed():
+    report = checker.check_text("The strike came days after the attack . Officials said the talks had failed.",
+                                tgt_lang="en", only=["space-before-punctuation"])
+    assert repr(report) == ("Report('<text>': score 99.5/100, 1 finding (0 critical, 0 major, 1 minor), "
+                            "13 words, 2 segments)")
+    assert str(report).splitlines() == [
+        "<text>: score 99.5/100, 1 finding (0 critical, 0 major, 1 minor), 13 words, 2 segments",
+        "  Finding(minor space-before-punctuation [37:39] ' .': Space before '.': punctuation attaches to the preceding wor…)",
+    ]
+    assert repr(report.segments[0]) == "Segment(#0, score 99.0, [0:39] 'The strike came days after the attack .')"
+    seg = checker.check_pairs([("Hallo Welt, wie geht es dir heute Abend? Gut, danke.", "Hello world.")], "de", "en",
+                              only=["length-ratio"]).segments[0]
+    assert repr(seg).startswith("Segment(#0, score ") and "source 'Hallo Welt, wie geht es dir heute Abend…')" in repr(seg)
+    f = Finding("placeholder-mismatch", "accuracy/omission", "critical", 6, 9, "{0}", "Placeholder '{0}' is missing.",
+                side="source")
+    assert repr(f) == "Finding(critical placeholder-mismatch [6:9] of the source '{0}': Placeholder '{0}' is missing.)"

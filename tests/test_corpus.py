@@ -75,7 +75,7 @@ def test_skip_bad_turns_malformed_lines_into_error_records():
 
 
 def test_overlong_line_is_refused_not_buffered(monkeypatch):
-    monkeypatch.setattr("checker.io.stream.MAX_LINE_BYTES", 100)
+    monkeypatch.setattr("checker.io.stream.MAX_LINE_CHARS", 100)
     with pytest.raises(InputError, match="line 2: longer than"):
         records_of(b'{"target": "a"}\n{"target": "' + b"x" * 500 + b'"}\n', "jsonl")
 

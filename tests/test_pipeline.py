@@ -121,3 +121,34 @@ def test_a_step_declares_the_source_languages_it_reads(half_score):
     assert german.penalty_score is not None and not german.errors
     assert french.penalty_score is None
     assert any("from-german: no model for source language 'fr'" in e for e in french.errors)
+
+
+def test_progress_is_reported_per_sentence_within_each_step(monkeypatch):
+    from checker import pipeline
+
+    monkeypatch.setattr(pipeline, "PROGRESS_INTERVAL", 0.0)  # every report, not a few a second
+    seen = []
+    text = " ".join(f"Sentence number {i} is here ." for i in range(30))
+    checker.check_text(text, "en", only=["space-before-punctuation", "doubled-word", "scraping-debris"],
+                       progress=seen.append)
+    steps = list(dict.fromkeys(p.step for p in seen))
+    assert sorted(steps[:-1]) == ["doubled-word", "scraping-debris", "space-before-punctuation"] and steps[-1] == "scoring"
+    first = [p for p in seen if p.step == "space-before-punctuation"]
+    assert [p.done for p in first] == list(range(31)) and {p.total for p in first} == {30}  # each of the 30 sentences
+    n = steps.index("space-before-punctuation") + 1
+    assert str(first[12]) == f"space-before-punctuation: 12/30 segments (step {n} of 3)"
+    fractions = [p.fraction for p in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+
+
+@pytest.mark.slow  # the language model
+def test_the_language_model_reports_its_sentences_and_its_repairs(monkeypatch):
+    from checker import pipeline
+
+    monkeypatch.setattr(pipeline, "PROGRESS_INTERVAL", 0.0)
+    seen = []
+    text = " ".join(f"The committee met on day {i} and approved the the plan for next year." for i in range(40))
+    checker.check_text(text, "en", only=["lm-fluency"], progress=seen.append)
+    lm = [p for p in seen if p.step == "lm-fluency"]
+    assert {p.what for p in lm} >= {"sentences"} and max(p.done for p in lm if p.what == "sentences") == 40
+    assert len(lm) > 3 and [p.fraction for p in lm] == sorted(p.fraction for p in lm)

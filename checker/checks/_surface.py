@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -65,6 +66,7 @@ class BlockCheck(Check):
     def run(self, doc: Document, ctx: CheckContext) -> Iterator[Finding]:
         for block in iter_blocks(doc):
             yield from self.check_block(doc, block, ctx)
+            ctx.progress(block.end, len(doc.text), "characters")
 
     def check_block(self, doc: Document, block: Block, ctx: CheckContext) -> Iterator[Finding]:
         raise NotImplementedError
@@ -72,23 +74,35 @@ class BlockCheck(Check):
 
 def literal_spans(text: str) -> list[tuple[int, int]]:
     """Spans of URLs, e-mail addresses, domains/file names and dotted abbreviations: literals whose dots and
-    marks punctuation rules must not judge (inline codes are :func:`checker.codes.code_spans`)."""
+    marks punctuation rules must not judge (inline codes are :func:`checker.codes.code_spans`).
+
+    Sorted and merged where they overlap, so :func:`inside` is a binary search."""
     spans: list[tuple[int, int]] = []
     for rx in (URL_RE, EMAIL_RE, DOTTED_ABBR_RE):
         spans.extend(m.span() for m in rx.finditer(text))
     spans.extend(m.span("span") for m in DOMAIN_RE.finditer(text))
-    return spans
+    merged: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if merged and s <= merged[-1][1]:
+            if e > merged[-1][1]:
+                merged[-1] = (merged[-1][0], e)
+        else:
+            merged.append((s, e))
+    return merged
 
 
 def inside(pos: int, spans: list[tuple[int, int]]) -> bool:
-    """True when ``pos`` lies inside one of ``spans``."""
-    return any(s <= pos < e for s, e in spans)
+    """True when ``pos`` lies inside one of ``spans`` (sorted, not overlapping: :func:`literal_spans`)."""
+    i = bisect.bisect_right(spans, (pos, float("inf"))) - 1
+    return i >= 0 and spans[i][0] <= pos < spans[i][1]
 
 
 def word_before(text: str, pos: int) -> str:
-    """The run of non-space characters that ends at ``pos``."""
-    m = re.search(r"\S*$", text[:pos])
-    return m.group() if m else ""
+    """The run of non-space characters that ends at ``pos`` (scanned backwards: no copy of the text before it)."""
+    start = pos
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    return text[start:pos]
 
 
 def is_abbreviation(token: str) -> bool:

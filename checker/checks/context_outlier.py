@@ -52,6 +52,7 @@ class ContextOutlier(Check):
     severity = "minor"
     default_enabled = False
     requires = "embeddings"
+    long_segments = "split"
     models = ("embedding_model",)
     params: ClassVar[dict[str, Any]] = {
         "window": 2,  # neighbours on each side
@@ -68,7 +69,7 @@ class ContextOutlier(Check):
         enc = role_encoder(ctx, "monolingual", doc.tgt_lang)
         if enc is None:
             return
-        vecs = embed(ctx, enc, [s.text for s in segs])
+        vecs = embed(ctx, enc, [s.text for s in segs], within=(0.0, 1.0))
         sims = neighbour_similarity(vecs, self.settings["window"])
         devs = outlier_scores(sims)
         for seg, sim, dev in zip(segs, sims, devs, strict=True):

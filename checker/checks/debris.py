@@ -40,6 +40,10 @@ ANYWHERE: list[tuple[str, str, str]] = [
      r"\bmanage cookies\b", "a cookie banner", "major"),
     (r"\b(?:click|tap) here to (?:read|see|learn|find out) more\b[.!]?|\bshare on (?:facebook|twitter|whatsapp|linkedin)\b",
      "a web page link label", "minor"),
+    # a capitalised 'Read more' where a sentence ends (or a line starts) and nothing of the sentence follows it:
+    # the next sentence, a headline, or the end of the line ('read more books' and 'Read more about it.' stay)
+    (r"(?-i:(?:(?m:^)|(?<=[.!?:\"”’)] )|(?<=[a-z] ))(?:Read more|Read More|READ MORE|Continue reading|CONTINUE READING)"
+     r"(?:\s*(?::|»|›|>|…|\.\.\.))?(?=\s+[A-Z\"“‘]|\s*$))", "a link label", "minor"),
     (r"\bskip to (?:main )?content\b|\bsign up for our newsletter\b|\bsubscribe to our newsletter\b",
      "a page navigation label", "minor"),
 ]

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from math import log
@@ -314,6 +314,8 @@ class LanguageModelFluency(Check):
     severity = "major"
     requires = "lm"
     models = ("lm_model",)
+    #: an edit's span covers the words it changes, around the word that surprised the model
+    loose_span = True
     params: ClassVar[dict[str, Any]] = {
         # a word is a candidate when its surprisal exceeds its unigram surprisal by this (nats)
         "candidate_excess": 2.0,
@@ -340,7 +342,11 @@ class LanguageModelFluency(Check):
         # largest gain on clean text by only 0.2 nats, too thin a margin to rely on: min_gain it is
         "capital_min_gain": 5.0,
         "min_words": 4,
+        # words of a document it reads (0: all): the model's time grows with the text (about 40 s for 50,000 words on
+        # 2 quiet cores), so a long document is read up to here and the report says where it stopped
+        "max_words": 50_000,
     }
+    long_segments = "split"
 
     def run(self, doc: Document, ctx: CheckContext) -> Iterator[Finding]:
         lang = (doc.tgt_lang or ctx.tgt_lang or "").lower()
@@ -361,17 +367,19 @@ class LanguageModelFluency(Check):
         # token surprisals are shared with later users in this run (the calibrated score, whose LM features are
         # those of the packaged model: another model's surprisals are kept apart)
         key = "lm_surprisals" if model.name == lm.MODEL_NAME else f"lm_surprisals:{model.name}"
-        for cand in self.analyse(segs, model, ctx.cache.setdefault(key, {})):
+        for cand in self.analyse(segs, model, ctx.cache.setdefault(key, {}), ctx.progress):
             f = self.judge(cand)
             if f is not None:
                 yield f
 
     # -- analysis (separate so the benchmark can sweep thresholds) ------------
-    def analyse(self, segs: Sequence[Segment], model, known: dict | None = None) -> list[Candidate]:
+    def analyse(self, segs: Sequence[Segment], model, known: dict | None = None,
+                progress: Callable[..., None] | None = None) -> list[Candidate]:
         """Score every sentence, pick candidates and score their repairs.
 
         ``known`` maps sentence text to its :class:`checker.lm.TokenSurprisal`; it is
-        read (entries with expected tokens) and filled.
+        read (entries with expected tokens) and filled. ``progress`` (``CheckContext.progress``)
+        hears how many sentences are read, then how many repairs are tried.
         """
         from .. import lm
 
@@ -379,7 +387,15 @@ class LanguageModelFluency(Check):
         known = {} if known is None else known
         todo = sorted({s.text for s in segs if not getattr(known.get(s.text), "expected", None)})
         t0 = time.perf_counter()
-        known.update(zip(todo, lm.token_surprisals(todo, model, top_k=8), strict=True))
+        def reading(done: int, total: int) -> None:
+            if progress is not None:
+                progress(done, total, "sentences", (0.0, 0.5))
+
+        def repairing(done: int, total: int) -> None:
+            if progress is not None:
+                progress(done, total, "repairs tried", (0.5, 1.0))
+
+        known.update(zip(todo, lm.token_surprisals(todo, model, top_k=8, progress=reading), strict=True))
         t1 = time.perf_counter()
         all_ts = [known[s.text] for s in segs]
         cands: list[Candidate] = []
@@ -414,8 +430,8 @@ class LanguageModelFluency(Check):
         starts = {id(c): min(_first_change(e.original, e.variant) for e in c.edits) for c in cands if c.edits}
         jobs = sorted({(t, starts[id(c)]) for c in cands for e in c.edits for t in (e.original, e.variant)})
         t2 = time.perf_counter()
-        scored = dict(zip(jobs, lm.token_surprisals([t for t, _ in jobs], model, score_from=[p for _, p in jobs]),
-                          strict=True)) if jobs else {}
+        scored = dict(zip(jobs, lm.token_surprisals([t for t, _ in jobs], model, score_from=[p for _, p in jobs],
+                                                    progress=repairing), strict=True)) if jobs else {}
         #: where the time went (seconds) and how much work it was, for bench/fluency.py
         self.profile = {"sentences": len(todo), "sentence_pass_s": t1 - t0, "candidates": len(cands),
                         "edit_windows": len(jobs), "edit_pass_s": time.perf_counter() - t2, "other_s": t2 - t1}

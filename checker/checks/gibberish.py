@@ -79,6 +79,8 @@ class Gibberish(SegmentCheck):
     description = "Keyboard mash, unpronounceable letter runs or random character soup (e.g. 'xkqzvw', 'asdfgh')."
     category = "fluency/garbled"
     severity = "major"
+    #: keyboard mash is no word of the language and surprises a language model: it says why
+    subsumes = frozenset({"rare-word", "lm-fluency"})
 
     def check_segment(self, seg: Segment, ctx: CheckContext) -> Iterator[Finding]:
         lang = ctx.tgt_lang or "en"

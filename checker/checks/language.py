@@ -57,7 +57,8 @@ class WrongLanguage(Check):
         if not expected:
             return
         st = self.settings
-        for seg in doc.segments:
+        for i, seg in enumerate(doc.segments):
+            ctx.progress(i, len(doc.segments))
             spans = [(0, len(seg.text))]
             spans += [m.span() for m in _CLAUSE.finditer(seg.text) if m.end() - m.start() < len(seg.text)]
             flagged: list[tuple[int, int]] = []

@@ -129,8 +129,9 @@ class ForeignFragment(Check):
             return
         src = ctx.src_lang or doc.src_lang
         suspects = [src] if src and src != tgt and src in wordfreq_languages() else [s for s in DEFAULT_SUSPECTS if s != tgt]
-        for seg in doc.segments:
+        for i, seg in enumerate(doc.segments, 1):
             yield from self._segment(seg, tgt, suspects)
+            ctx.progress(i, len(doc.segments))
 
     def lean(self, word: str, tgt: str, suspects: Sequence[str]) -> tuple[str, float]:
         """The suspect language a word is most typical of, and how much more frequent it is there (Zipf)."""

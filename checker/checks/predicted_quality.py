@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-import numpy as np
-
 from .. import calibration as cal
 from ..context import CheckContext
 from ..registry import PostScore, PostScorer, register
-from ..scoring import count_words
+from ..scoring import document_score
 from ..values import Document, Finding
 
 
@@ -46,8 +44,8 @@ class PredictedQuality(PostScorer):
 
     def rescore(self, doc: Document, findings: list[Finding], ctx: CheckContext) -> PostScore | None:
         """Each segment's predicted MQM (``extra["predicted_mqm"]``) mapped to a score, capped by its penalty score
-        when it has a critical finding; the document score is the word-weighted mean. None, after a warning, when
-        a model it needs cannot load."""
+        when it has a critical finding; the document score is their mean, as for the penalty scores
+        (:func:`checker.scoring.document_score`). None, after a warning, when a model it needs cannot load."""
         paired = _paired(doc)
         mode = cal.mode_for(paired, ctx.src_lang, ctx.tgt_lang)
         segments = doc.segments
@@ -75,7 +73,5 @@ class PredictedQuality(PostScorer):
             scores[seg.index] = cal.combine(cal.score_from_mqm(float(mqm)), seg.score, by_seg.get(seg.index, []))
         lm_note = " + LM" if "lm" in model.needs else ""
         ctx.record_model("calibration", f"{mode}{lm_note} ({cal.load_params().get('version', '?')})")
-        weights = [max(count_words(s.text), 1) for s in segments]
-        final = [scores.get(s.index, s.score) for s in segments]
-        document = float(np.average(final, weights=weights)) if sum(weights) else 100.0
+        document = document_score(round(scores.get(s.index, s.score), 2) for s in segments)
         return PostScore(scores, document, cal.flag_findings(live, predicted, mode, "lm" in model.needs))

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from ..context import CheckContext
-from ..registry import Check, SegmentCheck, register
+from ..registry import Check, register
 from ..values import Document, Finding, Segment
 from ._surface import Block, BlockCheck, inside, iter_blocks, literal_spans
 
@@ -16,23 +16,36 @@ _FRENCH = {"fr"}
 
 
 @register
-class SpaceBeforePunctuation(SegmentCheck):
+class SpaceBeforePunctuation(Check):
     id = "space-before-punctuation"
     description = "A space before , . ; : ! or ? (e.g. 'Lebanon , the')."
     category = "fluency/punctuation"
     severity = "minor"
 
-    def check_segment(self, seg: Segment, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, doc: Document, ctx: CheckContext) -> Iterator[Finding]:
+        n = len(doc.segments)
+        for i, seg in enumerate(doc.segments, 1):  # the text after a segment tells where its last space belongs
+            yield from self._check(seg, doc.text[seg.end:seg.end + 40] if not doc.paired else "", ctx)
+            ctx.progress(i, n)
+
+    def _check(self, seg: Segment, following: str, ctx: CheckContext) -> Iterator[Finding]:
         lang = ctx.tgt_lang or "en"
         for m in _SPACE_BEFORE.finditer(seg.text):
             mark = m.group(2)
             if lang in _FRENCH and mark in ";:!?":
                 continue  # French typography puts a (thin) space there
             # an ellipsis or an inline list like "a . b" is left alone when the mark repeats
+            rest = seg.text[m.end(2):] + (following if m.end(2) == len(seg.text) else "")
+            if rest[:1].isalpha() or rest[:1] in tuple("\"“'‘("):  # 'year .Critics': the space goes after the mark
+                word = re.search(r"\S*$", seg.text[:m.start(1)]).group()
+                nxt = re.match(r"\S*", rest).group()
+                suggestion = f"move the space after '{mark}': '{word}{mark} {nxt}'"
+            else:
+                suggestion = f"remove the space before '{mark}'"
             yield self.flag(
                 seg, m.start(1), m.end(2),
                 f"Space before '{mark}': punctuation attaches to the preceding word.",
-                suggestion=f"remove the space before '{mark}'",
+                suggestion=suggestion,
             )
 
 

@@ -96,6 +96,8 @@ class RepetitionLoop(Check):
         while i < len(toks):
             found = None
             for n in range(1, min(max_n, (len(toks) - i) // 2) + 1):
+                if words[i + n] != words[i]:
+                    continue  # a repeat starts with the unit's first word: the rest is not worth comparing
                 unit = words[i:i + n]
                 reps = 1
                 while words[i + reps * n:i + (reps + 1) * n] == unit and _gap_ok(

@@ -278,6 +278,8 @@ class NumberMismatch(SegmentCheck):
     category = "accuracy/mistranslation"
     severity = "major"
     needs_source = True
+    #: a number lost or changed is also what lowers the pair's similarity there
+    subsumes = frozenset({"source-similarity"})
 
     def check_segment(self, seg: Segment, ctx: CheckContext) -> Iterator[Finding]:
         src, tgt = seg.source or "", seg.text
@@ -316,6 +318,7 @@ class DateMismatch(SegmentCheck):
     category = "locale/date"
     severity = "major"
     needs_source = True
+    subsumes = frozenset({"source-similarity"})
 
     def check_segment(self, seg: Segment, ctx: CheckContext) -> Iterator[Finding]:
         src_dates = find_dates(seg.source or "", seg.src_lang or ctx.src_lang)
@@ -363,24 +366,37 @@ class _ExactTokenCheck(SegmentCheck):
         tgt = self.tokens(seg.text)
         missing = Counter(t for t, *_ in src) - Counter(t for t, *_ in tgt)
         extra = Counter(t for t, *_ in tgt) - Counter(t for t, *_ in src)
-        missing_items = [t for t in src if missing[t[0]] > 0]
+        # of a token the source has more often than the target, the last ones are those without a partner
+        # (what inline-tags says too, so the two point at the same '%s')
+        missing_items = last_occurrences(src, missing)
+        left = Counter(missing)
         for tok, s, e in tgt:
             if extra[tok] <= 0:
                 continue
             extra[tok] -= 1
-            twin = next((m for m in missing_items if missing[m[0]] > 0), None)
+            twin = next((m for m in missing_items if left[m[0]] > 0), None)
             if twin:
-                missing[twin[0]] -= 1
+                left[twin[0]] -= 1
+                missing_items.remove(twin)
                 yield self.flag(seg, s, e, f"{self.what.capitalize()} '{tok}' was changed; the source has '{twin[0]}'.",
                                 severity=self.missing_severity, suggestion=f"use '{twin[0]}' exactly")
             else:
                 yield self.flag(seg, s, e, f"{self.what.capitalize()} '{tok}' is not in the source.",
                                 category="accuracy/addition", suggestion="remove it or check the source")
         for tok, s, e in missing_items:
-            if missing[tok] > 0:
-                missing[tok] -= 1
-                yield self.flag_source(seg, s, e, f"{self.what.capitalize()} '{tok}' in the source is missing from the "
-                                       "translation.", severity=self.missing_severity, category="accuracy/omission")
+            yield self.flag_source(seg, s, e, f"{self.what.capitalize()} '{tok}' in the source is missing from the "
+                                   "translation.", severity=self.missing_severity, category="accuracy/omission")
+
+
+def last_occurrences(tokens: list[tuple[str, int, int]], counts: Counter) -> list[tuple[str, int, int]]:
+    """The last ``counts[token]`` occurrences of each token, in text order."""
+    left = Counter(counts)
+    out = []
+    for item in reversed(tokens):
+        if left[item[0]] > 0:
+            out.append(item)
+            left[item[0]] -= 1
+    return out[::-1]
 
 
 @register
@@ -389,7 +405,8 @@ class PlaceholderMismatch(_ExactTokenCheck):
     description = "Placeholders and tags ({0}, %s, %(name)s, {{var}}, <b>...</b>) missing, changed or added."
     category = "accuracy/mistranslation"
     severity = "critical"
-    subsumes = frozenset({"inline-tags"})
+    #: a lost placeholder is an inline code inline-tags reports too, and lowers the pair's similarity there
+    subsumes = frozenset({"inline-tags", "source-similarity"})
     what = "placeholder"
     missing_severity = "critical"
 
@@ -403,6 +420,7 @@ class UrlMismatch(_ExactTokenCheck):
     description = "URLs and e-mail addresses in the source missing, changed or added in the translation."
     category = "accuracy/mistranslation"
     severity = "major"
+    subsumes = frozenset({"source-similarity"})
     what = "link"
 
     def tokens(self, text: str) -> list[tuple[str, int, int]]:

@@ -131,7 +131,9 @@ class BrokenClause(Check):
     category = "fluency/grammar"
     severity = "major"
     requires = "spacy"
-    params: ClassVar[dict[str, Any]] = {"min_words": 4}
+    # max_words: words of a document the parser reads (0: all); the rest is left out with a note (checker.budget)
+    params: ClassVar[dict[str, Any]] = {"min_words": 4, "max_words": 200_000}
+    long_segments = "split"
 
     def run(self, doc: Document, ctx: CheckContext) -> Iterator[Finding]:
         lang = (doc.tgt_lang or ctx.tgt_lang or "").lower()
@@ -146,8 +148,9 @@ class BrokenClause(Check):
             ctx.warn(f"broken-clause skipped: English parser unavailable ({type(exc).__name__}: {exc})")
             return
         ctx.record_model("parser", f"{nlp.meta.get('lang')}_{nlp.meta.get('name')} {nlp.meta.get('version')}")
-        for seg, parsed in zip(segs, nlp.pipe(s.text for s in segs), strict=True):
+        for i, (seg, parsed) in enumerate(zip(segs, nlp.pipe(s.text for s in segs), strict=True), 1):
             yield from self.judge(seg, parsed, nlp)
+            ctx.progress(i, len(segs))
 
     def judge(self, seg: Segment, parsed, nlp) -> Iterator[Finding]:
         for noun, verb in subjectless_verbs(parsed):

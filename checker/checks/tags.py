@@ -43,6 +43,9 @@ class InlineTags(SegmentCheck):
     category = "accuracy/omission"
     severity = "major"
     needs_source = True
+    subsumes = frozenset({"source-similarity"})
+    #: a tag pair's span is wider than each of its tags
+    loose_span = True
 
     def check_segment(self, seg: Segment, ctx: CheckContext) -> Iterator[Finding]:
         if not seg.text.strip() or not seg.source:

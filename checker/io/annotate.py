@@ -16,7 +16,9 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..values import Finding, Report
-from .files import write_atomic
+from .files import read_text
+from .output import write_output
+from .records import lines_of
 
 ANNOTATABLE = ("xliff", "tmx", "po", "jsonl", "csv", "tsv")
 _XLIFF1_PRIORITY = {"critical": "1", "major": "3", "minor": "5"}
@@ -64,7 +66,7 @@ def annotate(path: str, kind: str, report: Report, out: str) -> int:
         data = _annotate_delimited(path, "\t" if kind == "tsv" else ",", notes, len(report.segments))
     else:
         raise InputError(f"--annotate cannot write {kind} files")
-    write_atomic(out, data)
+    write_output(out, data)
     return sum(len(v) for v in notes.values())
 
 
@@ -164,19 +166,28 @@ def _annotate_po(path: str, notes: dict[int, list[tuple[str, str]]], n_segments:
     return "".join(out)
 
 
+def _json_line(obj: dict) -> str:
+    """One JSON line, UTF-8 where it can be; a lone surrogate (no UTF-8 can hold it) keeps its ``\\ud800`` escape."""
+    line = json.dumps(obj, ensure_ascii=False)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        line = json.dumps(obj, ensure_ascii=True)
+    return line
+
+
 def _annotate_jsonl(path: str, notes: dict[int, list[tuple[str, str]]], n_segments: int) -> str:
     out = []
     i = 0
-    with open(path, encoding="utf-8-sig") as fh:
-        for line in fh:
-            if not line.strip():
-                out.append(line)
-                continue
-            obj = json.loads(line)
-            if notes.get(i):
-                obj["mtcheck"] = [t for _, t in notes[i]]
-            out.append(json.dumps(obj, ensure_ascii=False) + "\n")
-            i += 1
+    for _, line in lines_of(read_text(path)):  # the lines the reader read (UTF-16 too; \r ends a line)
+        if not line.strip():
+            out.append(line)
+            continue
+        obj = json.loads(line)
+        if notes.get(i):
+            obj["mtcheck"] = [t for _, t in notes[i]]
+        out.append(_json_line(obj) + "\n")
+        i += 1
     if i != n_segments:
         raise _mismatch(path, i, n_segments)
     return "".join(out)
@@ -186,8 +197,7 @@ def _annotate_delimited(path: str, delimiter: str, notes: dict[int, list[tuple[s
     """CSV/TSV with an ``mtcheck`` column (replaced if the file already has one); blank rows stay blank."""
     import csv
 
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        text = fh.read()
+    text = read_text(path)
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     header = rows[0]
     col = next((j for j, h in enumerate(header) if h.strip().lower() == "mtcheck"), None)

@@ -9,14 +9,17 @@ Imports nothing from the package but its errors.
 
 from __future__ import annotations
 
+import codecs
 import io
 import os
+import re
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from ..errors import InputError
 
@@ -50,8 +53,8 @@ def detect_format(path: str | Path, fmt: str | None = None) -> str:
         return fmt
     suffix = Path(path).suffix.lower()
     if suffix in UNSUPPORTED_EXTENSIONS:
-        raise InputError(f"{path}: unsupported file type {suffix!r} (mtcheck reads {', '.join(FORMATS)}; "
-                         "use --input-format to read it as one of these)")
+        raise InputError(f"{path}: unsupported file type {suffix!r} (mtcheck reads {', '.join(FORMATS)}): "
+                         "save it as one of these, plain text say")
     return EXTENSIONS.get(suffix, "text")
 
 
@@ -110,20 +113,94 @@ def read_bytes(path: str, max_bytes: int = MAX_BYTES) -> bytes:
     return data
 
 
+#: byte-order marks and the codec each means, UTF-32 first (its little-endian mark starts like UTF-16's)
+BOMS: tuple[tuple[bytes, str, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"), (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF8, "utf-8-sig", "UTF-8"), (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
+)
+
+
+def bom_encoding(head: bytes) -> tuple[str, str]:
+    """(codec, name) of input starting with ``head``: UTF-16/32 by their byte-order mark, else UTF-8 (BOM dropped)."""
+    for bom, codec, label in BOMS:
+        if head.startswith(bom):
+            return codec, label
+    return "utf-8-sig", "UTF-8"
+
+
+def _nul_error(name: str, line: int, utf16: bool) -> InputError:
+    hint = "; UTF-16 without a byte-order mark? re-save the file as UTF-8" if utf16 else ""
+    return InputError(f"{name}: looks like a binary file (NUL byte on line {line}), not text{hint}")
+
+
 def read_text_bytes(data: bytes, name: str) -> str:
-    """Decode UTF-8 (a BOM is dropped), refusing empty, binary and non-UTF-8 input."""
+    """Decode UTF-8 (a BOM is dropped), or UTF-16/UTF-32 with a byte-order mark, refusing empty, binary (a NUL
+    byte anywhere) and undecodable input."""
     if not data.strip():
         raise InputError(f"{name}: file is empty")
-    if b"\x00" in data[:8192]:
-        raise InputError(f"{name}: looks like a binary file (NUL bytes), not text")
+    codec, label = bom_encoding(data[:4])
+    if codec == "utf-8-sig":
+        nul = data.find(b"\x00")
+        if nul >= 0:
+            sample = data[:256]
+            utf16 = max(sample[0::2].count(0), sample[1::2].count(0)) * 4 >= len(sample)  # every other byte
+            raise _nul_error(name, data.count(b"\n", 0, nul) + 1, utf16)
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode(codec)
     except UnicodeDecodeError as exc:
+        if codec != "utf-8-sig":
+            raise InputError(f"{name}: not valid {label} (byte {exc.start}); re-save the file as UTF-8") from None
         line = data[: exc.start].count(b"\n") + 1
         raise InputError(f"{name}: not valid UTF-8 (byte {exc.start}, line {line}); re-save the file as UTF-8") from None
+    if codec != "utf-8-sig" and (nul := text.find("\x00")) >= 0:
+        raise _nul_error(name, text.count("\n", 0, nul) + 1, False)
     if not text.strip():
         raise InputError(f"{name}: file is empty")
     return text
+
+
+#: characters a decoder left for bytes it could not decode (the ``surrogateescape`` handler)
+_UNDECODED = re.compile("[\udc80-\udcff]")
+
+
+def text_lines(fh: IO[bytes], name: str, max_chars: int, digest: Any = None) -> Iterator[tuple[int, str]]:
+    """(line number, line with its end) of a binary stream, decoded like :func:`read_text_bytes` (UTF-8, or UTF-16/32
+    with a byte-order mark) and split where the whole-file readers split: at ``\\n``, ``\\r\\n`` and a lone ``\\r``.
+
+    Memory stays flat: a line over ``max_chars`` characters is an InputError, not a buffer. Bytes that do not decode
+    are an InputError naming their line. ``digest`` (a hashlib object), when given, is fed every line read (UTF-8),
+    so a caller can fingerprint what it has consumed.
+    """
+    if not hasattr(fh, "peek"):
+        fh = io.BufferedReader(fh)  # type: ignore[arg-type]
+    codec, label = bom_encoding(fh.peek(4)[:4])
+    text = io.TextIOWrapper(fh, encoding=codec, errors="surrogateescape", newline="")
+    try:
+        lineno = 0
+        while True:
+            try:
+                line = text.readline(max_chars + 1)
+            except UnicodeDecodeError as exc:  # a codec that cannot escape (a truncated UTF-16 tail)
+                raise InputError(f"{name}: line {lineno + 1}: not valid {label} ({exc.reason})") from None
+            if not line:
+                return
+            lineno += 1
+            if len(line) > max_chars and not line.endswith(("\n", "\r")):
+                raise InputError(f"{name}: line {lineno}: longer than {max_chars:,} characters")
+            bad = _UNDECODED.search(line)
+            if bad:
+                at = len(line[: bad.start()].encode("utf-8", "surrogateescape"))
+                raise InputError(f"{name}: line {lineno}: not valid {label} (byte {at} of the line); "
+                                 "re-save the file as UTF-8")
+            if digest is not None:
+                digest.update(line.encode("utf-8", "surrogatepass"))
+            yield lineno, line
+    finally:
+        try:
+            text.detach()  # the caller owns the binary stream (stdin, say): leave it open
+        except ValueError:
+            pass
 
 
 def read_text(path: str, name: str | None = None) -> str:
@@ -131,12 +208,43 @@ def read_text(path: str, name: str | None = None) -> str:
     return read_text_bytes(read_bytes(path), name or str(path))
 
 
+def _umask() -> int:
+    """The process's umask (read from /proc where it can be, without changing it)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _mode_for(target: Path) -> int:
+    """The mode a written file gets: an existing file's own, else 0666 less the umask (as any tool creates files)."""
+    try:
+        st = target.stat()
+        if stat.S_ISREG(st.st_mode):
+            return stat.S_IMODE(st.st_mode)
+    except OSError:
+        pass
+    return 0o666 & ~_umask()
+
+
 def write_atomic(path: str | Path, data: str) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
+    """Write ``data`` to the regular file ``path`` through a temporary file and a rename.
+
+    The file gets the mode it had, or the user's umask when it is new (not the temporary file's 0600).
+    Devices, FIFOs and stdout are written through instead (:func:`checker.io.output.write_output`).
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
+    mode = _mode_for(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(data)
         os.replace(tmp, target)

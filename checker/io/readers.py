@@ -8,9 +8,6 @@ raise :class:`~checker.errors.InputError` with a one-line message that names the
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from typing import Any
 
 from ..errors import InputError
@@ -18,72 +15,43 @@ from ..langid import detect_document_language, normalise_lang
 from ..segment import build_document, build_pair_document
 from ..values import Document
 from .files import FORMATS, TRANSLATION_FILES, detect_format, display_name, read_text
+from .records import delimited_records, jsonl_records, lines_of, pair_unit, require_target_column, surrogate_note
 
-__all__ = ["FORMATS", "InputError", "detect_format", "load_input", "pair_plain_texts", "parse_delimited", "parse_jsonl"]
+__all__ = ["FORMATS", "InputError", "detect_format", "load_input", "pair_plain_texts", "pair_unit", "parse_delimited",
+           "parse_jsonl", "require_target_column"]
 
 
-def pair_unit(obj: dict[str, Any], where: str) -> dict[str, Any]:
-    """The unit (``target``, ``source``, ``id``) of one JSONL object or CSV row; InputError at ``where`` if malformed."""
-    if "target" not in obj:
-        raise InputError(f"{where}: no \"target\" field")
-    target = obj["target"]
-    source = obj.get("source")
-    if not isinstance(target, str):
-        raise InputError(f"{where}: \"target\" must be a string")
-    if source is not None and not isinstance(source, str):
-        raise InputError(f"{where}: \"source\" must be a string")
-    uid = obj.get("id")
-    return {"target": target, "source": source, "id": None if uid is None else str(uid)}
+def _records(text: str, name: str, kind: str):
+    if kind == "jsonl":
+        return jsonl_records(lines_of(text), name)
+    return delimited_records(lines_of(text), name, "," if kind == "csv" else "\t")
+
+
+def _units(text: str, name: str, kind: str) -> tuple[list[dict[str, Any]], list[int]]:
+    """The units of a JSONL/CSV/TSV text, and the lines of those whose lone surrogates were replaced."""
+    units, repaired = [], []
+    for rec in _records(text, name, kind):
+        if rec.unit is not None:
+            units.append(rec.unit)
+            if rec.unit.get("replaced"):
+                repaired.append(rec.line)
+    if not units:
+        raise InputError(f"{name}: no records" if kind == "jsonl" else f"{name}: no rows")
+    return units, repaired
 
 
 def parse_jsonl(text: str, name: str) -> list[dict[str, Any]]:
-    """Units of a JSONL text: one object per line with ``target`` (``source``, ``id`` optional)."""
-    units = []
-    for lineno, line in enumerate(text.split("\n"), 1):  # only \n ends a record: U+2028 may sit inside a string
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{name}: line {lineno}: not valid JSON ({exc.msg})") from None
-        except RecursionError:
-            raise InputError(f"{name}: line {lineno}: JSON nested too deeply") from None
-        if not isinstance(obj, dict):
-            raise InputError(f"{name}: line {lineno}: expected a JSON object")
-        units.append(pair_unit(obj, f"{name}: line {lineno}"))
-    if not units:
-        raise InputError(f"{name}: no records")
-    return units
+    """Units of a JSONL text: one object per line with ``target`` (``source``, ``id`` optional).
 
-
-def require_target_column(header: list[str], name: str) -> None:
-    """InputError (one line, whatever the header holds) when a CSV/TSV header has no 'target' column."""
-    if "target" not in header:
-        found = ", ".join(" ".join(h.split()) for h in header if h.strip()) or "none"
-        raise InputError(f"{name}: header must have a 'target' column (found: {found})")
+    Lines end at ``\\n``, ``\\r\\n`` or ``\\r``, as when streaming (U+2028 may sit inside a string).
+    A unit whose lone surrogates were replaced carries ``replaced`` (:mod:`checker.io.records`).
+    """
+    return _units(text, name, "jsonl")[0]
 
 
 def parse_delimited(text: str, name: str, delimiter: str) -> list[dict[str, Any]]:
-    """Units of a CSV/TSV text with a header naming ``target`` (and ``source``, ``id``)."""
-    try:
-        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-        header = [h.strip().lower() for h in (reader.fieldnames or [])]
-        require_target_column(header, name)
-        reader.fieldnames = header
-        units = []
-        for row in reader:
-            lineno = reader.line_num
-            if None in row:
-                raise InputError(f"{name}: line {lineno}: more fields than the header has")
-            if row.get("target") is None:
-                raise InputError(f"{name}: line {lineno}: fewer fields than the header has")
-            units.append(pair_unit({k: v for k, v in row.items() if k in ("source", "target", "id")},
-                                    f"{name}: line {lineno}"))
-    except csv.Error as exc:
-        raise InputError(f"{name}: malformed {'TSV' if delimiter == chr(9) else 'CSV'} ({exc})") from None
-    if not units:
-        raise InputError(f"{name}: no rows")
-    return units
+    """Units of a CSV/TSV text with a header naming ``target`` (and ``source``, ``id``); quotes read strictly."""
+    return _units(text, name, "tsv" if delimiter == "\t" else "csv")[0]
 
 
 def load_input(
@@ -110,7 +78,7 @@ def load_input(
         if source_path is None:
             return build_document(text, tgt_lang, name=name)
         return pair_plain_texts(read_text(source_path), text, name, source_path, src_lang, tgt_lang)
-    units = parse_jsonl(text, name) if kind == "jsonl" else parse_delimited(text, name, "," if kind == "csv" else "\t")
+    units, repaired = _units(text, name, kind)
     if source_path is not None:
         src_lines = [ln for ln in read_text(source_path).splitlines() if ln.strip()]
         if len(src_lines) != len(units):
@@ -119,7 +87,10 @@ def load_input(
             )
         for unit, src in zip(units, src_lines, strict=True):
             unit["source"] = src
-    return build_pair_document(units, src_lang, tgt_lang, name=name)
+    doc = build_pair_document(units, src_lang, tgt_lang, name=name)
+    if repaired:
+        doc.notes.append(surrogate_note(name, repaired))
+    return doc
 
 
 def pair_plain_texts(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -40,19 +41,28 @@ def marked_text(text: str, findings, offset: int = 0) -> str:
     return "".join(out)
 
 
+def marked_source(text: str, findings, offset: int = 0) -> str:
+    """``text``, a source, as HTML with the source-side spans of ``findings`` marked (an omission, say);
+    ``offset`` is where ``text`` starts in what they index (the unit's source, or the source document)."""
+    return marked_text(text, [replace(f, side="target") for f in findings if f.side == "source"], offset)
+
+
 def render_body(report: Report) -> str:
-    """The highlighted text alone: a source/target table for pairs, else the document."""
+    """The highlighted text alone: a source/target table for pairs, else the document (and its source document)."""
     if report.paired:
         rows = []
         for seg in report.segments:
             fs = report.findings_for(seg.index)
             sim = f" · similarity {seg.similarity:.2f}" if seg.similarity is not None else ""
             rows.append(
-                f"<tr><td>{escape(seg.source or '')}</td><td>{marked_text(seg.text, fs, seg.start)}"
+                f"<tr><td>{marked_source(seg.source or '', fs, seg.source_start or 0)}</td><td>{marked_text(seg.text, fs, seg.start)}"
                 f'<div class="seg-score">#{escape(seg.id or str(seg.index))} · score {seg.score:.1f}{sim}</div></td></tr>'
             )
         return '<table class="pairs"><tr><th>Source</th><th>Target</th></tr>' + "".join(rows) + "</table>"
-    return f'<div class="doc">{marked_text(report.text, report.findings, 0)}</div>'
+    body = f'<div class="doc">{marked_text(report.text, report.findings, 0)}</div>'
+    if report.source_text is not None:
+        body += f'<h2>Source</h2><div class="doc source">{marked_source(report.source_text, report.findings)}</div>'
+    return body
 
 
 def render_html(report: Report) -> str:
@@ -76,8 +86,9 @@ def render_html(report: Report) -> str:
     for i, f in enumerate(report.findings, 1):
         seg = report.segments[f.segment] if report.segments else None
         where = escape(seg.id) if seg is not None and seg.id else str(f.segment)
+        side = " <small>(source)</small>" if f.side == "source" else ""
         frows.append(
-            f"<tr><td>{i}</td><td>{where}</td><td>{f.start}–{f.end}</td>"
+            f"<tr><td>{i}</td><td>{where}</td><td>{f.start}–{f.end}{side}</td>"
             f'<td class="sev {f.severity}">{f.severity}</td><td>{escape(f.check)}<br><small>{escape(f.category)}</small></td>'
             f'<td class="t">{escape(f.text)}</td><td>{escape(f.message)}'
             + (f"<br><small>suggestion: {escape(f.suggestion)}</small>" if f.suggestion else "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -41,7 +42,15 @@ def render_text(report: Report, *, console: Console | None = None, show_text: bo
     return buf.getvalue()
 
 
-def _highlighted(text: str, findings, offset: int, numbers: dict[int, int]) -> Text:
+def _highlighted(text: str, findings, offset: int, numbers: dict[int, int], side: str = "target") -> Text:
+    """``text`` with the spans of ``side`` highlighted, each followed by its findings' numbers where it ends.
+
+    ``offset`` is where ``text`` starts in the text the findings index (the document, the source
+    document, or 0 for a unit's own source)."""
+    if side != "target":  # highlighting reads target spans: hand it the source side's as such, numbered alike
+        copies = [(replace(f, side="target"), f) for f in findings if f.side == side]
+        numbers = {**numbers, **{id(c): numbers[id(f)] for c, f in copies}}
+        findings = [c for c, _ in copies]
     out = Text()
     for run in highlight_runs(text, findings, offset):
         chunk = text[run.start:run.end]
@@ -66,10 +75,15 @@ def render_terminal(report: Report, console: Console, show_text: bool = True, ma
                 sim = f" sim {seg.similarity:.2f}" if seg.similarity is not None else ""
                 console.print(Text(f"#{label}  score {seg.score:.0f}{sim}", style="bold"))
                 if seg.source:
-                    console.print(Text("  src: ", style="dim") + Text(seg.source))
+                    console.print(Text("  src: ", style="dim")
+                                  + _highlighted(seg.source, fs, seg.source_start or 0, numbers, side="source"))
                 console.print(Text("  tgt: ", style="dim") + _highlighted(seg.text, fs, seg.start, numbers))
         else:
             console.print(_highlighted(report.text, report.findings, 0, numbers))
+            if report.source_text is not None and any(f.side == "source" for f in report.findings):
+                console.print()
+                console.print(Text("Source", style="bold"))
+                console.print(_highlighted(report.source_text, report.findings, 0, numbers, side="source"))
         console.print()
     if report.findings:
         shown = report.findings if max_findings is None else report.findings[:max_findings]
@@ -82,11 +96,12 @@ def render_terminal(report: Report, console: Console, show_text: bool = True, ma
     sev = report.counts("severity")
     cats = ", ".join(f"{k} {v}" for k, v in sorted(report.counts("category").items())) or "none"
     colour = BAND_COLOURS[score_band(report.score)]
+    n = len(report.findings)
     summary = (
         f"[bold {colour}]score {report.score:.1f}/100[/]"
         + (f" (predicted from MQM ratings; penalty score {report.penalty_score:.1f})" if report.penalty_score is not None
            else "")
-        + f"   {len(report.findings)} findings "
+        + f"   {n} finding{'s' * (n != 1)} "
         f"({sev.get('critical', 0)} critical, {sev.get('major', 0)} major, {sev.get('minor', 0)} minor)\n"
         f"{report.word_count} words, {len(report.segments)} segments, target {report.tgt_lang}"
         + (f", source {report.src_lang}" if report.src_lang else "")
@@ -99,8 +114,16 @@ def render_terminal(report: Report, console: Console, show_text: bool = True, ma
 
 
 def _where(report: Report, f) -> str:
+    """Where a finding is: its unit's id or number, or line:col in the text (``src`` line:col in the source
+    document, for a source-side finding of a text checked against one)."""
     seg = report.segments[f.segment]
-    return seg.id if seg.id else _line_col(report.text, f.start) if not report.paired else str(f.segment)
+    if seg.id:
+        return seg.id
+    if report.paired:
+        return str(f.segment)
+    if f.side == "source":
+        return "src " + _line_col(report.source_text, f.start) if report.source_text is not None else f"src {f.segment}"
+    return _line_col(report.text, f.start)
 
 
 def _shown_text(f) -> str:

@@ -21,6 +21,11 @@ def test_debris_line_of_date_and_loading():
     ("The minister said ADVERTISEMENT the plan would go ahead.", ["ADVERTISEMENT"]),
     ("We use cookies to improve your experience. Accept all cookies\nThe talks failed.",
      ["We use cookies to improve your experience.", "Accept all cookies"]),
+    # an inline 'Read more' where a sentence ends: before the next sentence, a headline or the line's end
+    ("The talks failed on Monday. Read more The minister resigned a day later.", ["Read more"]),
+    ("The talks failed on Monday. Read more: Minister resigns\nThe end.", ["Read more:"]),
+    ("The talks failed on Monday Read more", ["Read more"]),
+    ("The plan was approved. READ MORE » Talks fail", ["READ MORE »"]),
 ])
 def test_debris_positive(text, flagged):
     assert [t for *_, t in spans("scraping-debris", text)] == flagged
@@ -28,6 +33,9 @@ def test_debris_positive(text, flagged):
 
 @pytest.mark.parametrize("text", [
     "You can read more about the plan in the report.",
+    "Read more about it later.",
+    "They Read More than ever before.",
+    'She said: "Read more books."',
     "Click here to download the installer, then share the link by email.",
     "The home page loads in 2 seconds. The advertisement market shrank in 2020.",
     "On 3 January 2020 the strike happened.",

@@ -62,3 +62,15 @@ def test_unbalanced_brackets_negative(text):
     assert spans("unbalanced-brackets", text) == []
 
 
+
+
+@pytest.mark.parametrize(("text", "suggestion"), [
+    ("It was a good year .Critics loved it.", "move the space after '.': 'year. Critics'"),  # split into two sentences
+    ("Iraq, Lebanon , the Gulf.", "remove the space before ','"),
+    ("The end .", "remove the space before '.'"),
+])
+def test_the_space_before_punctuation_suggestion_gives_correct_text(text, suggestion):
+    import checker
+
+    (f,) = checker.check_text(text, "en", only=["space-before-punctuation", "missing-space-after-punctuation"]).findings
+    assert (f.check, f.suggestion) == ("space-before-punctuation", suggestion)

@@ -251,14 +251,18 @@ def iter_xml_units(fh: IO[bytes], name: str, expected: str, tgt_lang: str | None
                 continue
             depth -= 1
             if depth == 0:
-                if is_unit(el, dialect):
+                # a unit nested in a unit (invalid, but seen) is read too, after the one around it: the order of
+                # the file's start tags, which --annotate follows
+                for found in el.iter(*_EVENT_TAGS[-3:]):
+                    if not is_unit(found, dialect):
+                        continue
                     ordinal += 1
                     if dialect == "xliff1":
-                        unit = _xliff1_unit(el, ordinal)
+                        unit = _xliff1_unit(found, ordinal)
                     elif dialect == "xliff2":
-                        unit = _xliff2_unit(el, ordinal)
+                        unit = _xliff2_unit(found, ordinal)
                     else:
-                        unit = _tmx_unit(el, ordinal, langs)
+                        unit = _tmx_unit(found, ordinal, langs)
                     unit["src_lang"] = None if langs["src"] == "*all*" else langs["src"]
                     unit["tgt_lang"] = langs["tgt"]
                     yield unit
