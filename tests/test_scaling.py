@@ -202,3 +202,14 @@ def test_one_enormous_unit_is_read_by_the_rule_checks_in_windows_with_one_note()
     for f in report.findings:
         if f.side == "target":
             assert report.text[f.start:f.end] == f.text
+
+
+def test_a_large_input_says_it_is_being_read_before_the_progress_bar(tmp_path, capsys):
+    """Was: a 20 MB text printed nothing at all for minutes (reading and cutting it came before any progress)."""
+    from checker.cli import main
+
+    path = tmp_path / "big.txt"
+    path.write_text((_prose(3_000) + "\n") * 400, encoding="utf-8")
+    assert main(["check", str(path), "--only", "doubled-word", "--format", "json", "-o", str(tmp_path / "r.json")]) == 0
+    err = capsys.readouterr().err
+    assert f"mtcheck: reading {path} (1.2 MB) and cutting it into sentences" in err
