@@ -5,8 +5,9 @@
 
 Each case is one whole `mtcheck check FILE --format json -o OUT` process (default checks unless --profile fast);
 the inputs are the sample article repeated (paragraphs for the text, one line for the rest). Prints, per case:
-seconds, peak resident memory (sampled every 0.2 s), exit status, and the notes the report gives on what the
-checks left out or read in pieces. Nothing is downloaded.
+seconds, CPU seconds (on a busy machine the figure that does not depend on the others' load), peak resident
+memory (sampled every 0.2 s), exit status, and the notes the report gives on what the checks left out or read in
+pieces. Nothing is downloaded.
 """
 
 from __future__ import annotations
@@ -52,9 +53,13 @@ def write_inputs(folder: Path, text_mb: float, line_mb: float, kinds: list[str])
     return cases
 
 
-def run(path: Path, out: Path, profile: str, timeout: float) -> tuple[float, float, int]:
-    """(seconds, peak resident MB sampled every 0.2 s, exit status) of one check run."""
+def run(path: Path, out: Path, profile: str, timeout: float) -> tuple[float, float, float, int]:
+    """(seconds, CPU seconds, peak resident MB sampled every 0.2 s, exit status) of one check run."""
+    import resource
+
     import psutil
+
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
 
     cmd = [sys.executable, "-m", "checker", "check", str(path), "--format", "json", "-o", str(out), "--quiet",
            "--tgt-lang", "en", "--profile", profile]
@@ -74,7 +79,10 @@ def run(path: Path, out: Path, profile: str, timeout: float) -> tuple[float, flo
     err = proc.stderr.read() if proc.stderr else ""
     if proc.returncode:
         print(err.strip()[-500:], file=sys.stderr)
-    return time.perf_counter() - t, peak / 2**20, proc.returncode
+    seconds = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - used.ru_utime - used.ru_stime
+    return seconds, cpu, peak / 2**20, proc.returncode
 
 
 def main() -> None:
@@ -90,13 +98,13 @@ def main() -> None:
         folder = Path(tmp)
         for label, path in write_inputs(folder, args.text_mb, args.line_mb, kinds):
             out = folder / "report.json"
-            seconds, peak, code = run(path, out, args.profile, args.timeout)
+            seconds, cpu, peak, code = run(path, out, args.profile, args.timeout)
             notes = []
             if code == 0:
                 report = json.loads(out.read_text(encoding="utf-8"))
                 notes = [e for e in report["errors"] if " read " in e or " skipped " in e or "cut into sentences" in e]
                 out.unlink()
-            print(f"{label}: {seconds:.0f} s, peak {peak:.0f} MB, exit {code}, "
+            print(f"{label}: {seconds:.0f} s ({cpu:.0f} s of CPU), peak {peak:.0f} MB, exit {code}, "
                   f"{len(notes)} note(s)", flush=True)
             for note in notes:
                 print(f"    {note[:200]}", flush=True)

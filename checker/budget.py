@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .text import count_words
@@ -50,10 +51,16 @@ def _ranges(indices: list[int]) -> str:
     return ", ".join(shown) + (f" and {len(spans) - 5} more ranges" if len(spans) > 5 else "")
 
 
-def _windows(seg: Segment) -> Iterator[tuple[int, int]]:
+@lru_cache(maxsize=4)
+def _window_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Where the windows of a long text start and end (found once, not once per check)."""
     from .segment import MAX_SBD_CHARS, _windows
 
-    yield from _windows(seg.text, min(MAX_SBD_CHARS, MODEL_SEGMENT_CHARS))
+    return tuple(_windows(text, min(MAX_SBD_CHARS, MODEL_SEGMENT_CHARS)))
+
+
+def _windows(seg: Segment) -> Iterator[tuple[int, int]]:
+    yield from _window_spans(seg.text)
 
 
 def _pieces(seg: Segment, lang: str | None, sentences: bool) -> Iterator[Segment]:
