@@ -305,6 +305,9 @@ def _check(args: argparse.Namespace, config: Config, stream: bool) -> int:
         if size >= LARGE_BYTES and not fast and not args.quiet and (hint := fast_profile_hint(config, f"{size:,} bytes")):
             print(f"mtcheck: note: {hint}", file=sys.stderr)
         return corpus.run_from_args(args, config)
+    size = os.path.getsize(args.file) if args.file != "-" and os.path.isfile(args.file) else 0
+    if size >= 1_000_000 and not args.quiet:  # reading and cutting into sentences: a minute or more, before any bar
+        print(f"mtcheck: reading {args.file} ({size / 1e6:.1f} MB) and cutting it into sentences", file=sys.stderr)
     doc = load_input(args.file, args.src_lang, args.tgt_lang, args.source, args.input_format)
     words = sum(count_words(seg.text) for seg in doc.segments)
     paired = any(seg.source for seg in doc.segments) or doc.source_text is not None

@@ -52,6 +52,8 @@ ENVIRONMENT: dict[str, str] = {
     "MTCHECK_LM_DTYPE": "float32 or bfloat16: the language model's number type (default: bfloat16 where the CPU has it)",
     "MTCHECK_THREADS": "threads for the models (default: the cores other processes leave idle)",
     "MTCHECK_CACHE": "folder for the language model's unpacked weights (default: ~/.cache/mtcheck)",
+    "MTCHECK_ENGINE_ADDRESS": "the Dask scheduler or Ray cluster of --engine dask|ray (like --engine-address)",
+    "MTCHECK_ENGINE_TIMEOUT": "seconds to reach a cluster and to wait for a worker (default: 30)",
     "MTCHECK_APP_MODEL_FIELDS": "1 shows the web page's model fields, which load any folder the server can read as a "
                                 "model (like `mtcheck app --model-fields`; default: hidden)",
 }

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 
 from . import align, codes
 from ._version import __version__
-from .budget import model_view
+from .budget import check_view
 from .config import Config
 from .context import CheckContext
 from .overlap import drop_subsumed
@@ -204,7 +204,7 @@ def collect(doc: Document, config: Config | None = None, progress: ProgressFn | 
     text_len = len(doc.text)
     for i, check in enumerate(runs, int(aligning)):
         t = time.perf_counter()
-        view, notes = model_view(doc, check)  # a model check's share of a long input (checker.budget)
+        view, notes = check_view(doc, check)  # what a check reads of a long input (checker.budget)
         for note in notes:
             ctx.warn(note)
         tracker.start(i, len(view.segments), ctx)

@@ -72,7 +72,8 @@ class Check:
     #: that subsumes it explains it where the two overlap, unless it covers its whole translation
     loose_span: ClassVar[bool] = False
     #: a model check's way with a segment over :data:`checker.budget.MODEL_SEGMENT_CHARS`: "split" into its
-    #: sentences, "skip" it (with a note), or None (read as it is); a ``max_words`` setting bounds what it reads
+    #: sentences, "skip" it (with a note), "whole" (read as it is), or None: a rule check on the target alone reads a
+    #: unit over RULE_SEGMENT_CHARS in windows; a ``max_document_words`` setting bounds what it reads
     long_segments: ClassVar[str | None] = None
     #: "check", or "post-score" for a :class:`PostScorer`
     role: ClassVar[str] = "check"

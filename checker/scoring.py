@@ -14,8 +14,8 @@ stops a one-word segment with one minor error from dropping to zero. Every
 sentence or unit counts the same in the document score, and one problem costs at
 most its own segment: a file of six units with one critical error scores 83.3,
 not 0. The mean is what a streamed corpus (``--format jsonl``) reports too, so
-the document score is one number whichever way the file is read. Scores are kept
-to two decimals, as every output writes them.
+the document score is one number whichever way the file is read. Segment scores
+are kept to two decimals, as every output writes them.
 
 When a segment has a source-target similarity (embedding checks), its score is
 also capped by that similarity (see :func:`similarity_cap`), so a pair that
@@ -68,9 +68,12 @@ def similarity_cap(similarity: float | None, threshold: float | None) -> float:
 
 
 def document_score(segment_scores: Iterable[float]) -> float:
-    """The document score: the mean of its segment scores (100 for a document with no segment), two decimals."""
+    """The document score: the mean of its segment scores (100 for a document with no segment).
+
+    Not rounded: the segment scores are (to two decimals, as every output writes them), so a streamed corpus,
+    which averages its records' scores, gets this very number, and ``--fail-under`` judges it alike."""
     scores = list(segment_scores)
-    return round(sum(scores) / len(scores), 2) if scores else 100.0
+    return sum(scores) / len(scores) if scores else 100.0
 
 
 def score_segments(segments: list[Segment], findings: Iterable[Finding]) -> float:

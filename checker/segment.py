@@ -65,14 +65,52 @@ def _windows(block: str, size: int = MAX_SBD_CHARS) -> list[tuple[int, int]]:
     return out
 
 
+#: a line longer than this is cut into sentences by a plain rule (:func:`rule_sentences`), not by pysbd, which takes
+#: about 10 s a megabyte (a whole book on one line: minutes instead of most of an hour)
+LONG_BLOCK_CHARS = 100_000
+_RULE_END_RE = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019\u00bb)\]]*\s+|[\u3002\uff01\uff1f]+[\"'\u201d\u2019\u300d\u300f)\]]*\s*")
+_ABBREVIATION_WORDS = ("mr mrs ms dr prof st jr sr vs etc e.g i.e no nos fig figs vol ch pp inc ltd co corp gen col lt sgt "
+                       "capt rev hon jan feb mar apr jun jul aug sep sept oct nov dec approx ca")
+_RULE_ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
+
+
+def rule_sentences(block: str) -> list[tuple[int, int]]:
+    """(start, end) of the sentences of ``block`` by a plain rule, in linear time: a sentence ends after . ! ? or
+    a CJK full stop (and any closing quotes) when a capital (or caseless) letter, a digit, an opening quote or the end
+    follows,
+    and not after a one-letter initial or a common abbreviation. Ends keep their trailing space."""
+    out: list[tuple[int, int]] = []
+    start = 0
+    for m in _RULE_END_RE.finditer(block):
+        end = m.end()
+        nxt = block[end:end + 1]
+        cjk = block[m.start()] in "\u3002\uff01\uff1f"
+        if not cjk and nxt and not ((nxt.isalpha() and not nxt.islower()) or nxt.isdigit() or nxt in "\"'\u201c\u2018\u00ab(["):
+            continue
+        if block[m.start()] == ".":
+            before = block[max(start, m.start() - 12):m.start()].split()
+            word = before[-1].lower() if before else ""
+            if (len(word) == 1 and word.isalpha()) or word in _RULE_ABBREVIATIONS:
+                continue
+        out.append((start, end))
+        start = end
+    if start < len(block):
+        out.append((start, len(block)))
+    return out
+
+
 def split_sentences(text: str, lang: str | None = "en") -> list[tuple[int, int]]:
-    """(start, end) of each sentence in ``text``, whitespace trimmed."""
+    """(start, end) of each sentence in ``text``, whitespace trimmed: pysbd, or :func:`rule_sentences` for a line
+    over :data:`LONG_BLOCK_CHARS`."""
     spans: list[tuple[int, int]] = []
     for bs, be in split_blocks(text):
         block = text[bs:be]
         try:
-            pieces = [(ws + p.start, ws + p.end) for ws, we in _windows(block)
-                      for p in _segmenter(lang or "en").segment(block[ws:we])]
+            if len(block) > LONG_BLOCK_CHARS:
+                pieces = [(ws + s, ws + e) for ws, we in _windows(block) for s, e in rule_sentences(block[ws:we])]
+            else:
+                pieces = [(ws + p.start, ws + p.end) for ws, we in _windows(block)
+                          for p in _segmenter(lang or "en").segment(block[ws:we])]
         except Exception:  # pysbd can fail on odd input; fall back to the whole block
             pieces = [(0, len(block))]
         if not pieces:
@@ -109,7 +147,14 @@ def segment_text(text: str, lang: str | None = "en") -> list[Segment]:
 def build_document(text: str, tgt_lang: str | None = None, name: str = "<text>") -> Document:
     """A target-only document: ``text`` cut into sentences with exact offsets."""
     lang = normalise_lang(tgt_lang) or detect_document_language(text)
-    return Document(text=text, segments=segment_text(text, lang), tgt_lang=lang, name=name)
+    doc = Document(text=text, segments=segment_text(text, lang), tgt_lang=lang, name=name)
+    long = [text.count("\n", 0, s) + 1 for s, e in split_blocks(text) if e - s > LONG_BLOCK_CHARS] \
+        if len(text) > LONG_BLOCK_CHARS else []
+    if long:
+        doc.notes.append(f"{name}: line{'s' * (len(long) > 1)} {', '.join(map(str, long[:10]))}"
+                         f"{' and more' if len(long) > 10 else ''} (over {LONG_BLOCK_CHARS:,} characters) cut into "
+                         "sentences by full stops and capitals, not by pysbd (which takes about 10 s a megabyte)")
+    return doc
 
 
 def build_pair_document(

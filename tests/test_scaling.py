@@ -116,10 +116,10 @@ def test_a_segment_longer_than_the_parser_reads_is_split_not_a_failed_check():
 
     big = _prose(1_100_000)
     report = checker.check_pairs([(None, big), (None, "The cat sat on the mat today.")], tgt_lang="en",
-                                 config=Config(only=["broken-clause"], params={"broken-clause": {"max_words": 3000}}))
+                                 config=Config(only=["broken-clause"], params={"broken-clause": {"max_document_words": 3000}}))
     assert not [e for e in report.errors if "failed" in e], report.errors
     assert any("segment 0 sentence by sentence" in e for e in report.errors)
-    assert any("read the first" in e and "max_words" in e for e in report.errors)
+    assert any("read the first" in e and "max_document_words" in e for e in report.errors)
     assert report.findings  # the sample's broken clauses in the part it read
     for f in report.findings:
         assert report.text[f.start:f.end] == f.text and f.segment == 0
@@ -132,22 +132,22 @@ def test_lm_fluency_reads_a_long_document_up_to_its_word_budget_and_says_so():
 
     text = _prose(40_000)
     report = checker.check_text(text, tgt_lang="en",
-                                config=Config(only=["lm-fluency"], params={"lm-fluency": {"max_words": 400}}))
+                                config=Config(only=["lm-fluency"], params={"lm-fluency": {"max_document_words": 400}}))
     notes = [e for e in report.errors if e.startswith("lm-fluency: read the first")]
-    assert len(notes) == 1 and "max_words setting is 400" in notes[0]
+    assert len(notes) == 1 and "max_document_words setting is 400" in notes[0]
     stop = int(notes[0].split("from character ")[1].split(" ")[0].replace(",", ""))
     assert all(f.end <= stop for f in report.findings)
 
 
 def test_the_model_budget_is_a_setting_and_zero_reads_everything():
-    from checker.budget import model_view
+    from checker.budget import check_view
     from checker.checks.syntax import BrokenClause
     from checker.segment import build_document
 
     doc = build_document(_prose(30_000), "en")
-    view, notes = model_view(doc, BrokenClause(max_words=0))
+    view, notes = check_view(doc, BrokenClause(max_document_words=0))
     assert view is doc and not notes
-    view, notes = model_view(doc, BrokenClause(max_words=1000))
+    view, notes = check_view(doc, BrokenClause(max_document_words=1000))
     assert 0 < len(view.segments) < len(doc.segments) and len(notes) == 1
 
 
@@ -160,3 +160,56 @@ def test_an_oversized_unit_is_skipped_by_the_sentence_encoder_with_a_note():
     report = checker.check_pairs(pairs, "de", "en", only=["source-similarity"])
     assert report.segments[0].similarity is not None and report.segments[1].similarity is None
     assert any(e.startswith("source-similarity: skipped segment 1: over 10,000 characters") for e in report.errors)
+
+
+# -- one enormous line or unit: cut for the rule checks, noted in the report ------------------------------------
+
+
+def test_a_line_over_100000_characters_is_cut_into_sentences_by_rule_in_seconds(tmp_path):
+    """Was: pysbd on a 2 MB line took a minute of a 50 MB line's hour (about 20 s a megabyte on a busy machine)."""
+    path = tmp_path / "line.txt"
+    path.write_text(_prose(2_000_000) + "\nA short line. Another one.\n", encoding="utf-8")
+    t = time.perf_counter()
+    doc = load_input(str(path), tgt_lang="en")
+    assert time.perf_counter() - t < 20
+    assert len(doc.notes) == 1 and doc.notes[0].startswith(f"{path}: line 1 (over 100,000 characters) cut into")
+    assert max(len(s.text) for s in doc.segments) <= 10_000 and len(doc.segments) > 5_000
+    assert [s.text for s in doc.segments[-2:]] == ["A short line.", "Another one."]  # pysbd for ordinary lines
+    for seg in doc.segments:
+        assert doc.text[seg.start:seg.end] == seg.text
+
+
+def test_rule_sentences_end_at_full_stops_before_capitals_not_after_abbreviations():
+    from checker.segment import rule_sentences
+
+    text = "He met Mr. Smith at 5 p.m. today. It rained! Then J. Doe left. 東京へ行った。次に大阪。 end"
+    assert [text[s:e].strip() for s, e in rule_sentences(text)] == [
+        "He met Mr. Smith at 5 p.m. today.", "It rained!", "Then J. Doe left.", "東京へ行った。", "次に大阪。", "end"]
+
+
+def test_one_enormous_unit_is_read_by_the_rule_checks_in_windows_with_one_note():
+    """Was: every rule check held the whole unit's words at once (a 50 MB unit: gigabytes) and block checks read it
+    as one paragraph."""
+    import checker
+    from checker.selection import all_checks
+
+    rules = [cid for cid, c in all_checks().items() if not c.requires and c.default_enabled]
+    big = _prose(300_000)
+    report = checker.check_pairs([("Short source.", big), ("Kurz.", "Short.")], "de", "en", only=rules)
+    notes = [e for e in report.errors if "in windows" in e]
+    assert notes == ["the rule checks read segment 0 in windows of up to 10,000 characters (over 100,000 characters)"]
+    assert report.findings and {f.segment for f in report.findings} <= {0, 1}
+    for f in report.findings:
+        if f.side == "target":
+            assert report.text[f.start:f.end] == f.text
+
+
+def test_a_large_input_says_it_is_being_read_before_the_progress_bar(tmp_path, capsys):
+    """Was: a 20 MB text printed nothing at all for minutes (reading and cutting it came before any progress)."""
+    from checker.cli import main
+
+    path = tmp_path / "big.txt"
+    path.write_text((_prose(3_000) + "\n") * 400, encoding="utf-8")
+    assert main(["check", str(path), "--only", "doubled-word", "--format", "json", "-o", str(tmp_path / "r.json")]) == 0
+    err = capsys.readouterr().err
+    assert f"mtcheck: reading {path} (1.2 MB) and cutting it into sentences" in err

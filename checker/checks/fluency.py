@@ -342,9 +342,9 @@ class LanguageModelFluency(Check):
         # largest gain on clean text by only 0.2 nats, too thin a margin to rely on: min_gain it is
         "capital_min_gain": 5.0,
         "min_words": 4,
-        # words of a document it reads (0: all): the model's time grows with the text (about 40 s for 50,000 words on
-        # 2 quiet cores), so a long document is read up to here and the report says where it stopped
-        "max_words": 50_000,
+        # words of a document it reads (0: all): the model's time grows with the text (hours for a 20 MB text), so a
+        # long document is read up to here and the report says where it stopped (checker.budget)
+        "max_document_words": 50_000,
     }
     long_segments = "split"
 

@@ -131,8 +131,8 @@ class BrokenClause(Check):
     category = "fluency/grammar"
     severity = "major"
     requires = "spacy"
-    # max_words: words of a document the parser reads (0: all); the rest is left out with a note (checker.budget)
-    params: ClassVar[dict[str, Any]] = {"min_words": 4, "max_words": 200_000}
+    # max_document_words: words of a document the parser reads (0: all); the rest is left out with a note (checker.budget)
+    params: ClassVar[dict[str, Any]] = {"min_words": 4, "max_document_words": 200_000}
     long_segments = "split"
 
     def run(self, doc: Document, ctx: CheckContext) -> Iterator[Finding]:

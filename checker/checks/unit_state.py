@@ -18,6 +18,7 @@ from ..values import Finding, Segment
 class UnitState(SegmentCheck):
     id = "unit-state"
     description = "Translation units left untranslated, empty, or marked fuzzy / needing review."
+    long_segments = "whole"  # reads the unit's state, not its text
     category = "accuracy/untranslated"
     severity = "major"
 
