@@ -45,6 +45,8 @@ INTO_ENGLISH = ("et-en", "ne-en", "ro-en", "ru-en", "si-en")
 #: WMT20 QE Task 1 test-set Pearson of the OpenKiwi predictor-estimator baseline (Specia et al., 2020)
 OPENKIWI = {"en-de": 0.146, "en-zh": 0.190, "et-en": 0.477, "ne-en": 0.386, "ro-en": 0.685, "ru-en": 0.548, "si-en": 0.374}
 MODES = (("source", True), ("target", False))
+#: score bands of the "what a score means" table, highest first
+BANDS = (("90-100", 90.0), ("70-90", 70.0), ("50-70", 50.0), ("0-50", 0.0))
 
 
 def take(rows: list, limit: int | None) -> list:
@@ -80,16 +82,27 @@ def run_mlqe(est: QualityEstimator, dev: dict[str, list], results: dict) -> None
         row = {"n": len(exs)}
         for mode, with_source in MODES:
             ests = est.estimate([e.target for e in exs], [e.source if with_source else None for e in exs],
-                                target_words=[e.target_words for e in exs])
+                                tgt_lang=pair.split("-")[1], target_words=[e.target_words for e in exs])
             row[f"r_{mode}"] = pearson([e.score for e in ests], [x.labels["da"] for x in exs])
-            thr = est.threshold(with_source)
-            pred = [w.probability >= thr for e in ests for w in e.target_words]
+            for e, x in zip(ests, exs, strict=True):
+                band = next(b for b, lo in BANDS if e.score >= lo)
+                cell = results.setdefault("bands", {}).setdefault(mode, {b: {"sum": 0.0, "n": 0} for b, _ in BANDS})[band]
+                cell["sum"] += x.extra["da_mean"]
+                cell["n"] += 1
+            pred = [w.probability >= e.thresholds["mcc"] for e in ests for w in e.target_words]
             gold = [b for x in exs for b in (x.target_bad or [])]
             row[f"mcc_{mode}"] = mcc(pred, gold)
         results.setdefault("mlqe", {})[pair] = row
         print(f"{pair:7} {len(exs):5} | {row['r_source']:6.3f} {row['mcc_source']:7.3f} | {row['r_target']:6.3f} "
               f"{row['mcc_target']:7.3f} | {OPENKIWI[pair]:.3f}")
     rows = results["mlqe"]
+    finish_bands(results)
+    bands = results.get("bands", {})
+    if bands:
+        print("\nwhat a score means (MLQE-PE dev, all pairs): mean human DA (0-100) of the segments in each score band")
+        for mode, table in bands.items():
+            cells = "  ".join(f"{band}: DA {v['da']:.0f} (n {v['n']})" for band, v in table.items())
+            print(f"  {mode:6} {cells}")
     mean = {f"{k}_{m}": float(np.mean([rows[p][f"{k}_{m}"] for p in rows])) for k in ("r", "mcc") for m in ("source", "target")}
     into = [p for p in rows if p in INTO_ENGLISH]
     mean_en = {f"{k}_target_into_en": float(np.mean([rows[p][f"{k}_target"] for p in into])) for k in ("r", "mcc")}
@@ -102,6 +115,12 @@ def run_mlqe(est: QualityEstimator, dev: dict[str, list], results: dict) -> None
               f"MCC {mean_en['mcc_target_into_en']:.3f} (aim 0.30)")
 
 
+def finish_bands(results: dict) -> None:
+    for table in results.get("bands", {}).values():
+        for cell in table.values():
+            cell["da"] = cell.pop("sum") / cell["n"] if cell["n"] else float("nan")
+
+
 def run_wmt(est: QualityEstimator, test: dict[str, list], results: dict) -> None:
     print("\n## WMT23 MQM, held-out documents: Kendall tau with MQM; Major-span F1 of flagged words")
     print(f"{'pair':6} {'mode':6} {'n':>5} | {'tau':>6} {'within':>6} | {'-len tau':>8} {'-len within':>11} | "
@@ -111,10 +130,12 @@ def run_wmt(est: QualityEstimator, test: dict[str, list], results: dict) -> None
         groups = [x.group for x in exs]
         neg_len = [-len(x.target) for x in exs]
         for mode, with_source in MODES:
-            ests = est.estimate([e.target for e in exs], [e.source if with_source else None for e in exs])
+            ests = est.estimate([e.target for e in exs], [e.source if with_source else None for e in exs],
+                                tgt_lang=pair.split("-")[1])
             scores = [e.score for e in ests]
-            thr = est.threshold(with_source)
-            pred_spans = [[(s, e) for s, e, _ in flagged_spans(x.target_words, thr, ex.target)] for x, ex in zip(ests, exs, strict=True)]
+            # the spans a report shows: words from the findings' threshold
+            pred_spans = [[(s, e) for s, e, _ in flagged_spans(x.target_words, x.thresholds["minor"], ex.target)]
+                          for x, ex in zip(ests, exs, strict=True)]
             tp = fp = fn = 0.0
             for spans, ex in zip(pred_spans, exs, strict=True):
                 p, r, _ = span_f1(spans, ex.extra["major_spans"])
@@ -144,8 +165,8 @@ def run_postedit(est: QualityEstimator, dev: dict[str, list], results: dict) -> 
         pes = [detokenise(x.extra["post_edit"].split(), lang) for x in changed]
         for mode, with_source in MODES:
             srcs = [x.source if with_source else None for x in changed]
-            mt = est.estimate([x.target for x in changed], srcs)
-            pe = est.estimate(pes, srcs)
+            mt = est.estimate([x.target for x in changed], srcs, tgt_lang=lang)
+            pe = est.estimate(pes, srcs, tgt_lang=lang)
             diff = np.array([b.score - a.score for a, b in zip(mt, pe, strict=True)])
             big = np.array([x.labels["hter"] >= 0.25 for x in changed])
             row = {"changed": len(changed), "pe_wins": float(np.mean(diff > 0)), "ties": float(np.mean(diff == 0)),
@@ -175,8 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(2)
     t0 = time.perf_counter()
     est = QualityEstimator(args.model)
-    print(f"model {est.model_dir} ({est.network.cfg.layers} layers), loaded in {time.perf_counter() - t0:.1f} s; "
-          f"limit {args.limit or 'none'}")
+    print(f"models: {est.name}; loaded in {time.perf_counter() - t0:.1f} s; limit {args.limit or 'none'}")
     results: dict = {"model": str(est.model_dir), "limit": args.limit}
     dev = mlqe_dev(args.data, args.limit)
     if "mlqe" not in args.skip:

@@ -22,13 +22,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
-import numpy as np
-
 from ..context import CheckContext
 from ..errors import ModelError
 from ..registry import PostScore, PostScorer, register
 from ..resources import exception_line, load_once
-from ..scoring import count_words
+from ..scoring import document_score
 from ..values import Document, Finding, Segment
 
 CHECK_ID = "learned-quality"
@@ -86,24 +84,24 @@ class LearnedQuality(PostScorer):
         long = sum(len(s.text) > limit for s in live)
         if long:
             ctx.warn(f"{self.id}: {long} segment(s) longer than {limit} characters: only their start was scored")
-        estimates = est.estimate([s.text[:limit] for s in live], [(s.source or "")[:limit] or None for s in live])
+        estimates = est.estimate([s.text[:limit] for s in live], [(s.source or "")[:limit] or None for s in live],
+                                 tgt_lang=ctx.tgt_lang)
         self._estimates = {s.index: e for s, e in zip(live, estimates, strict=True)}
-        self._model = est
         ctx.record_model("quality", est.name)
         return ()
 
     # -- findings ----------------------------------------------------------------------------------------
-    def _thresholds(self, with_source: bool) -> tuple[float, float]:
-        op = self._model.operating_point(with_source)
+    def _thresholds(self, est: Any) -> tuple[float, float]:
         low = self.settings["min_probability"]
         high = self.settings["major_probability"]
-        return (float(low if low is not None else op["minor"]), float(high if high is not None else op["major"]))
+        return (float(low if low is not None else est.thresholds["minor"]),
+                float(high if high is not None else est.thresholds["major"]))
 
     def _word_findings(self, seg: Segment, est: Any, taken: list[tuple[int, int, str]]) -> list[Finding]:
         from ..qe.estimator import flagged_spans
 
         out: list[Finding] = []
-        low, high = self._thresholds(est.with_source)
+        low, high = self._thresholds(est)
 
         def free(start: int, end: int, side: str) -> bool:
             return not any(s < end and start < e and sd == side for s, e, sd in taken)
@@ -156,7 +154,5 @@ class LearnedQuality(PostScorer):
             taken = [(f.start - base, f.end - base, "target") if f.side == "target" else (f.start, f.end, f.side)
                      for f in own]
             new.extend(f for f in self._word_findings(seg, est, taken) if not ctx.config.ignored(f.text))
-        weights = np.array([max(count_words(s.text), 1) for s in doc.segments], float)
-        final = np.array([scores.get(s.index, s.score) for s in doc.segments], float)
-        document = float(np.average(final, weights=weights)) if len(final) else 100.0
+        document = document_score(scores.get(s.index, s.score) for s in doc.segments)
         return PostScore(scores, document, new)

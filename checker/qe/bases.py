@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import importlib.util
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -161,7 +161,7 @@ def _load_minilm() -> Base:
 LOADERS = {"e5": _load_e5, "minilm": _load_minilm}
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_base(name: str) -> Base:
     """The base encoder ``name`` (``e5`` or ``minilm``), loaded once per process."""
     if name not in LOADERS:

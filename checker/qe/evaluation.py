@@ -7,8 +7,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .corpora import Example
 from .bases import Base
+from .corpora import Example
 from .features import WordVectors, encode_pair
 from .metrics import best_threshold, kendall, kendall_within, mcc, pearson
 from .network import QualityNetwork
@@ -58,7 +58,8 @@ def figures(examples: Sequence[Example], encs: Sequence, raw: Sequence[RawPredic
             gold = [examples[i].labels["da"] for i in idx]
             for name in names:
                 row[f"r_{name}"] = pearson(vals[name][idx], gold)
-            row["r_hter_vs_hter"] = pearson(vals["hter"][idx], [examples[i].labels["hter"] for i in idx]) if "hter" in vals else float("nan")
+            if "hter" in vals:
+                row["r_hter_vs_hter"] = pearson(vals["hter"][idx], [examples[i].labels["hter"] for i in idx])
         else:
             gold = [examples[i].extra["mqm"] for i in idx]
             groups = [examples[i].group for i in idx]

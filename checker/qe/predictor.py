@@ -28,7 +28,7 @@ def token_budget_batches(lengths: Sequence[int], max_tokens: int, max_items: int
     current: list[int] = []
     for i in order:
         width = lengths[i]
-        if current and (len(current) + 1) * width > max_tokens or len(current) >= max_items:
+        if (current and (len(current) + 1) * width > max_tokens) or len(current) >= max_items:
             batches.append(current)
             current = []
         current.append(i)

@@ -22,22 +22,28 @@ from sklearn.isotonic import IsotonicRegression
 
 from .metrics import best_threshold, kendall, kendall_within, pearson
 
-#: ten points of the scale, ``numpy.interp`` needs few knots
-KNOTS = 24
+#: validation groups (knots) of the 0-100 scale
+KNOTS = 20
 
 
-def fit_scale(z: Sequence[float], da_mean: Sequence[float]) -> tuple[list[float], list[float]]:
-    """Strictly increasing knots mapping the head mix ``z`` to expected DA (0-100).
+def fit_scale(z: Sequence[float], da_mean: Sequence[float], bins: int = KNOTS) -> tuple[list[float], list[float]]:
+    """Increasing knots mapping the head mix ``z`` to expected DA (0-100).
 
-    Isotonic regression gives the calibrated level; a ramp of 0.05 points per knot
-    keeps the map strictly increasing (two different translations never tie only
-    because they fall on one step), and one knot beyond each end, 5 points further
-    on, lets scores reach past the validation range.
+    The validation segments are cut into ``bins`` groups of equal size by ``z``; each knot is
+    a group's median ``z`` and its raters' mean DA, with adjacent groups pooled where the
+    means would decrease (isotonic regression on the groups). Between knots the map is
+    linear, so two different translations rarely tie; one knot beyond each end, 5 points
+    further on, lets scores reach past the validation range.
     """
     z_a, y = np.asarray(z, float), np.asarray(da_mean, float)
-    iso = IsotonicRegression(y_min=0.0, y_max=100.0, increasing=True, out_of_bounds="clip").fit(z_a, y)
-    xs = np.unique(np.round(np.quantile(z_a, np.linspace(0.0, 1.0, KNOTS)), 4))
-    ys = np.maximum.accumulate(iso.predict(xs)) + 0.05 * np.arange(len(xs))
+    order = np.argsort(z_a)
+    groups = [g for g in np.array_split(order, min(bins, len(order))) if len(g)]
+    xs = np.array([np.median(z_a[g]) for g in groups])
+    sizes = np.array([len(g) for g in groups], float)
+    means = np.array([y[g].mean() for g in groups])
+    ys = IsotonicRegression(increasing=True).fit(xs, means, sample_weight=sizes).predict(xs)
+    xs, keep = np.unique(np.round(xs, 4), return_index=True)
+    ys = ys[keep]
     span = float(xs[-1] - xs[0]) or 1.0
     xs = np.concatenate([[xs[0] - span], xs, [xs[-1] + span]])
     ys = np.concatenate([[max(0.0, ys[0] - 5.0)], ys, [min(100.0, ys[-1] + 5.0)]])

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import random
 import sys
 import time
@@ -17,17 +16,17 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .corpora import Example, load_splits
 from .bases import Base, Tokenizer, load_base
+from .corpora import Example, load_splits
 from .features import IGNORE, Encoded, WordVectors, collate, encode_pair, piece_labels
 from .network import NetworkConfig, QualityNetwork
 from .predictor import token_budget_batches
-
 
 #: word findings are shown from the probability at which this share of validation words flagged are BAD
 FINDING_PRECISION = {"minor": 0.75, "major": 0.9}
@@ -208,6 +207,25 @@ def stack_cached(states: Sequence[torch.Tensor], n_targets: Sequence[int]) -> tu
     return x, attention, target_mask
 
 
+def plan_epochs(items: Sequence[Prepared], cfg: TrainConfig) -> list[tuple[list[bool], list[list[int]]]]:
+    """Per epoch: which items are read with their source, and the batches in training order.
+
+    Items of similar length share a batch (a little random jitter, so batches differ between
+    epochs); batches come in random order. Everything is drawn from one seeded generator.
+    """
+    rng = random.Random(cfg.seed)
+    plans = []
+    for _ in range(cfg.epochs):
+        with_source = [bool(p.encoded.n_source) and rng.random() >= cfg.target_only_share for p in items]
+        lengths = [len(p.encoded.ids) if ws else p.encoded.target_only_length
+                   for p, ws in zip(items, with_source, strict=True)]
+        jitter = [ln + rng.random() * 4 for ln in lengths]
+        batches = token_budget_batches(jitter, cfg.batch_tokens, cfg.max_items)
+        rng.shuffle(batches)
+        plans.append((with_source, batches))
+    return plans
+
+
 def limit(examples: list[Example], per_pair: int | None, seed: int) -> list[Example]:
     if per_pair is None:
         return examples
@@ -250,34 +268,26 @@ def train(cfg: TrainConfig, data_dir: Path, out_dir: Path | None, log=print) -> 
         caches = cached_bottoms(net, vectors, items, tok.pad, cfg, log)
         log(f"cached the {cfg.frozen_layers} frozen layers' output in {time.time() - t_cache:.0f} s")
         for n, p in net.named_parameters():
-            if not n.startswith("layers.") or int(n.split(".")[1]) < cfg.frozen_layers:
-                if not n.startswith(("sentence", "target_tags", "source_tags")):
-                    p.requires_grad_(False)
+            frozen = not n.startswith("layers.") or int(n.split(".")[1]) < cfg.frozen_layers
+            if frozen and not n.startswith(("sentence", "target_tags", "source_tags")):
+                p.requires_grad_(False)
     heads = [p for n, p in net.named_parameters() if n.startswith(("sentence", "target_tags", "source_tags"))]
     head_ids = {id(p) for p in heads}
     body = [p for p in net.parameters() if id(p) not in head_ids and p.requires_grad]
     opt = torch.optim.AdamW([{"params": body, "lr": cfg.lr}, {"params": heads, "lr": cfg.head_lr}],
                             weight_decay=cfg.weight_decay)
-    rng = random.Random(cfg.seed)
-    steps_per_epoch = None
+    plans = plan_epochs(items, cfg)
+    total = len(plans[0][1]) * cfg.epochs if plans else 1
+    warm = max(1, int(cfg.warmup * total))
+
+    def lr_factor(s: int) -> float:
+        """Linear warm-up, then linear decay to 0."""
+        return s / warm if s < warm else max(0.0, (total - s) / max(1, total - warm))
+
     history = []
     step = 0
-    for epoch in range(cfg.epochs):
+    for epoch, (with_source, batches) in enumerate(plans):
         net.train()
-        with_source = [bool(p.encoded.n_source) and rng.random() >= cfg.target_only_share for p in items]
-        lengths = [len(p.encoded.ids) if ws else p.encoded.target_only_length for p, ws in zip(items, with_source, strict=True)]
-        # similar lengths together, batches in random order; jitter so batches differ between epochs
-        jitter = [ln + rng.random() * 4 for ln in lengths]
-        batches = token_budget_batches(jitter, cfg.batch_tokens, cfg.max_items)
-        rng.shuffle(batches)
-        if steps_per_epoch is None:
-            steps_per_epoch = len(batches)
-            total = steps_per_epoch * cfg.epochs
-            warm = max(1, int(cfg.warmup * total))
-
-            def lr_factor(s: int) -> float:
-                return s / warm if s < warm else max(0.0, (total - s) / max(1, total - warm))
-
         t_epoch = time.time()
         running: dict[str, float] = defaultdict(float)
         for b, idx in enumerate(batches):
@@ -302,7 +312,8 @@ def train(cfg: TrainConfig, data_dir: Path, out_dir: Path | None, log=print) -> 
             for j, name in enumerate(names):
                 m = target["sentence_mask"][:, j]
                 if m.sum() > 0:
-                    losses[name] = cfg.sentence_loss.get(name, 1.0) * (((sent[:, j] - target["sentence"][:, j]) ** 2 * m).sum() / m.sum())
+                    err = ((sent[:, j] - target["sentence"][:, j]) ** 2 * m).sum() / m.sum()
+                    losses[name] = cfg.sentence_loss.get(name, 1.0) * err
             losses["tags"] = cfg.tag_loss * tag_loss(outs["target_tags"], target["tags"], cfg.bad_weight)
             losses["source_tags"] = cfg.source_tag_loss * tag_loss(outs["source_tags"], target["source_tags"], cfg.bad_weight)
             loss = sum(losses.values())
@@ -376,7 +387,7 @@ def fit_calibration(net: QualityNetwork, base: Base, stats: dict, validation: Se
         major = max(minor, precision_threshold(probs, gold, FINDING_PRECISION["major"]))
         out[mode] = {"knots_x": xs, "knots_y": ys, "threshold": threshold, "validation_mcc": round(m, 4),
                      "minor": round(minor, 4), "major": round(major, 4)}
-        log(f"{mode}: word threshold {threshold:.3f} (validation MCC {m:.3f}); scale {list(zip(xs, ys))[::4]}")
+        log(f"{mode}: word threshold {threshold:.3f} (validation MCC {m:.3f}); scale {list(zip(xs, ys, strict=True))[::4]}")
     return out
 
 
@@ -396,31 +407,79 @@ def recalibrate(model_dir: Path, data_dir: Path, log=print) -> dict:
     return meta["calibration"]
 
 
+#: the settings of the two shipped models (``make train`` trains both); flags override them
+RECIPES: dict[str, dict[str, Any]] = {
+    # multilingual-e5-small, layers 4-6 fine-tuned (1-3 kept, their output cached): any pair, with or without source
+    "pair": {"base": "e5", "layers": 6, "frozen_layers": 3, "epochs": 3, "lr": 1e-4, "target_only_share": 0.35},
+    # all-MiniLM-L6-v2, every layer fine-tuned, English targets alone (MLQE-PE into English, WMT23 zh-en)
+    "english": {"base": "minilm", "layers": 6, "frozen_layers": 0, "epochs": 2, "lr": 5e-5, "target_only_share": 1.0,
+                "pairs": "et-en,ne-en,ro-en,ru-en,si-en,zh-en"},
+}
+HELP = {
+    "seed": "seed of every random choice (batches, dropout, initial heads)",
+    "base": "pre-trained encoder: e5 (multilingual) or minilm (English targets only)",
+    "layers": "encoder layers kept from the base",
+    "frozen_layers": "bottom layers kept as pre-trained (their output is computed once and cached)",
+    "epochs": "passes over the training data",
+    "batch_tokens": "padded tokens per batch",
+    "max_items": "segments per batch at most",
+    "lr": "peak learning rate of the encoder layers (linear warm-up and decay)",
+    "head_lr": "peak learning rate of the heads",
+    "target_only_share": "share of training segments read without their source (1: a target-only model)",
+    "bad_weight": "loss weight of BAD words against OK ones",
+    "limit_per_pair": "train on at most N segments per corpus and pair (quick experiments)",
+    "validation_limit": "validate on at most N segments per corpus and pair",
+    "validation_share": "share of MLQE-PE train held out (by a hash of the id) to choose thresholds and scale",
+    "cache_dir": "keep the frozen layers' output here between runs",
+    "pairs": "comma-separated pairs to train and validate on (default: all)",
+    "use_mlqe": "train on MLQE-PE", "use_wmt": "train on the WMT23 MQM training documents",
+    "threads": "torch threads", "bf16": "train in bfloat16 autocast",
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m checker.qe.train", description=__doc__)
+    ap = argparse.ArgumentParser(
+        prog="python -m checker.qe.train",
+        description="Train mtcheck's quality models on MLQE-PE and WMT23 MQM (../shared/data) with fixed seeds, "
+                    "print the validation figures, and save the weights and their calibration.",
+        epilog="Examples:\n  python -m checker.qe.train --out checker/data/qe        # both shipped models (make train)\n"
+               "  python -m checker.qe.train --recipe english --epochs 1  # one model, one epoch, nothing saved\n"
+               "  python -m checker.qe.train --recalibrate DIR            # refit scale and thresholds only\n"
+               "Then: python bench/qe.py [--model DIR] prints the held-out figures.",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[3] / "shared" / "data",
                     help="folder with mlqe_pe_*.jsonl and wmt23_general_mqm_*.jsonl (default: ../shared/data)")
-    ap.add_argument("--out", type=Path, default=None, help="write the model here (default: do not save)")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="save here (with --recipe all: OUT/pair and OUT/english); default: save nothing")
+    ap.add_argument("--recipe", choices=[*RECIPES, "all"], default="all", help="which model to train (default: all)")
     ap.add_argument("--recalibrate", type=Path, default=None, metavar="DIR",
                     help="only refit the score scale and word thresholds of the model in DIR on the validation slice")
     kinds = {f.name: f.type for f in fields(TrainConfig)}
     for name, value in asdict(TrainConfig()).items():
-        flag = f"--{name.replace('_', '-')}"
+        if name == "sentence_loss":
+            continue
+        flag, doc = f"--{name.replace('_', '-')}", HELP.get(name, "")
         if isinstance(value, bool):
-            ap.add_argument(flag, type=lambda s: s.lower() in ("1", "true", "yes"), default=value, metavar="BOOL")
-        elif isinstance(value, (int, float, str)):
-            ap.add_argument(flag, type=type(value), default=value)
-        elif value is None:
-            ap.add_argument(flag, type=str if "str" in str(kinds[name]) else int, default=None)
+            ap.add_argument(flag, type=lambda s: s.lower() in ("1", "true", "yes"), default=argparse.SUPPRESS,
+                            metavar="BOOL", help=f"{doc} (default: {value})")
+        else:
+            kind = type(value) if value is not None else (str if "str" in str(kinds[name]) else int)
+            ap.add_argument(flag, type=kind, default=argparse.SUPPRESS, help=f"{doc} (default: {value} or the recipe's)")
     args = ap.parse_args(argv)
-    cfg = TrainConfig(**{k: getattr(args, k) for k in asdict(TrainConfig()) if hasattr(args, k)})
+    given = {k: getattr(args, k) for k in asdict(TrainConfig()) if hasattr(args, k)}
     if not (args.data / "mlqe_pe_train.jsonl").is_file():
         print(f"error: no mlqe_pe_train.jsonl in {args.data} (pass --data)", file=sys.stderr)
         return 2
+    log = lambda m: print(m, flush=True)  # noqa: E731
     if args.recalibrate:
-        recalibrate(args.recalibrate, args.data, log=lambda m: print(m, flush=True))
+        recalibrate(args.recalibrate, args.data, log=log)
         return 0
-    train(cfg, args.data, args.out, log=lambda m: print(m, flush=True))
+    names = list(RECIPES) if args.recipe == "all" else [args.recipe]
+    for name in names:
+        cfg = TrainConfig(**{**RECIPES[name], **given})
+        out = None if args.out is None else (args.out / name if args.recipe == "all" else args.out)
+        log(f"== {name} model" + (f" -> {out}" if out else ""))
+        train(cfg, args.data, out, log=log)
     return 0
 
 

@@ -76,7 +76,7 @@ def render_html(report: Report) -> str:
         + (f" · source language {escape(str(report.src_lang))}" if report.src_lang else "")
         + f" · {report.word_count} words · {len(report.segments)} segments</div>"
         f'<p><span class="score {score_band(report.score)}">{report.score:.1f}</span> / 100 &nbsp; '
-        + (f"(predicted from MQM ratings; penalty score {report.penalty_score:.1f}) &nbsp; "
+        + (f"(learned from human judgements; MQM-penalty score {report.penalty_score:.1f}) &nbsp; "
            if report.penalty_score is not None else "")
         + f"{len(report.findings)} findings: {sev.get('critical', 0)} critical, {sev.get('major', 0)} major, "
         f"{sev.get('minor', 0)} minor</p><div class=\"chips\">{chips}</div>"

@@ -99,7 +99,7 @@ def render_terminal(report: Report, console: Console, show_text: bool = True, ma
     n = len(report.findings)
     summary = (
         f"[bold {colour}]score {report.score:.1f}/100[/]"
-        + (f" (predicted from MQM ratings; penalty score {report.penalty_score:.1f})" if report.penalty_score is not None
+        + (f" (learned from human judgements; MQM-penalty score {report.penalty_score:.1f})" if report.penalty_score is not None
            else "")
         + f"   {n} finding{'s' * (n != 1)} "
         f"({sev.get('critical', 0)} critical, {sev.get('major', 0)} major, {sev.get('minor', 0)} minor)\n"

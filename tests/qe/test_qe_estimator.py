@@ -52,5 +52,6 @@ def test_a_very_long_segment_is_cut_not_refused(estimator):
 
 def test_flagged_words_merge_into_narrow_spans():
     text = "He went at home , yesterday ."
-    words = [WordEstimate(s, e, text[s:e], p) for (s, e), p in zip(split_words(text), [0.1, 0.2, 0.9, 0.8, 0.95, 0.1, 0.7])]
+    probabilities = [0.1, 0.2, 0.9, 0.8, 0.95, 0.1, 0.7]
+    words = [WordEstimate(s, e, text[s:e], p) for (s, e), p in zip(split_words(text), probabilities, strict=True)]
     assert [(text[s:e], round(p, 2)) for s, e, p in flagged_spans(words, 0.5, text)] == [("at home", 0.9)]

@@ -1,0 +1,83 @@
+"""learned-quality: the learned model's scores replace the penalty scores; its word findings never repeat a rule's."""
+
+from __future__ import annotations
+
+import pytest
+
+import checker
+from checker.checks.quality_model import CHECK_ID
+from tests.helpers import PARALLEL, ROMANIAN, find
+
+pytestmark = pytest.mark.slow  # loads the quality models (a few seconds, once per session)
+
+
+def test_the_learned_score_is_the_default_and_the_penalty_score_stays():
+    report = checker.check_text("The committee approved the new budget after a long debate.", tgt_lang="en")
+    assert CHECK_ID in report.checks_run
+    assert report.penalty_score is not None
+    seg = report.segments[0]
+    assert "penalty_score" in seg.extra and set(seg.extra["quality"]) >= {"da", "hter", "mqm"}
+    assert report.score == pytest.approx(seg.score)  # one segment: the document score is its score
+    assert "quality" in report.signature["models"]
+
+
+def test_word_salad_scores_below_the_fluent_sentence():
+    good, bad = (checker.check_text(t, tgt_lang="en", only=[CHECK_ID]).score for t in
+                 ("The government wants to lower taxes for small companies.",
+                  "Government the taxes wants lower for companies small to the."))
+    assert bad < good - 5
+
+
+def test_a_mistranslation_scores_below_the_faithful_translation():
+    src, tgt = PARALLEL["de"][0]
+    faithful = checker.check_pairs([(src, tgt)], "de", "en", only=[CHECK_ID]).score
+    wrong = checker.check_pairs([(src, "The bus to Munich runs twice every day because of the sun.")], "de", "en",
+                                only=[CHECK_ID]).score
+    assert wrong < faithful - 10
+
+
+def test_a_romanian_file_gets_scores_and_no_meaning_drift_findings():
+    report = checker.check_pairs(ROMANIAN, "ro", "en")
+    assert not find(report, "source-similarity")
+    assert all(0 <= s.score <= 100 for s in report.segments)
+    assert report.signature["models"]["quality"].startswith("pair")
+
+
+def test_a_learned_span_never_repeats_a_rule_finding():
+    text = "The strike came days after the attack . Officials said that the talks had had failed yesterday."
+    report = checker.check_text(text, tgt_lang="en", params={CHECK_ID: {"min_probability": 0.0}})
+    rules = [f for f in report.findings if f.check != CHECK_ID]
+    learned = find(report, CHECK_ID)
+    assert rules and learned  # at probability 0 every word run is flagged, except where a rule already is
+    for f in learned:
+        assert not any(r.segment == f.segment and r.side == f.side and r.start < f.end and f.start < r.end for r in rules)
+
+
+def test_word_findings_carry_a_category_a_reason_and_the_probability():
+    text = "Government the taxes wants lower for companies small to the."
+    report = checker.check_text(text, tgt_lang="en", only=[CHECK_ID], params={CHECK_ID: {"min_probability": 0.3}})
+    found = find(report, CHECK_ID)
+    assert found
+    for f in found:
+        assert f.category == "fluency/garbled" and "post-editor" in f.message and 0.3 <= f.confidence <= 1.0
+        assert text[f.start:f.end] == f.text and f.text.strip() == f.text
+
+
+def test_source_words_the_translation_lost_become_source_findings():
+    src = "Der Zug nach Hamburg fährt heute wegen eines schweren Sturms an der Küste nicht."
+    report = checker.check_pairs([(src, "The train is not running.")], "de", "en", only=[CHECK_ID],
+                                 params={CHECK_ID: {"major_probability": 0.3}})
+    lost = [f for f in find(report, CHECK_ID) if f.side == "source"]
+    assert lost and all(f.category == "accuracy/omission" for f in lost)
+    assert all(src[f.start:f.end] == f.text for f in lost)
+
+
+def test_a_model_folder_that_cannot_load_is_a_warning_and_the_penalty_scores_stay(tmp_path):
+    report = checker.check_text("A plain sentence.", tgt_lang="en", qe_model=str(tmp_path / "missing"))
+    assert report.penalty_score is None
+    assert any(CHECK_ID in e and "cannot load" in e for e in report.errors)
+
+
+def test_switched_off_it_leaves_the_penalty_score():
+    report = checker.check_text("A plain sentence.", tgt_lang="en", disable=[CHECK_ID])
+    assert report.penalty_score is None and CHECK_ID not in report.checks_run
