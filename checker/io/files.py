@@ -1,10 +1,12 @@
 """Files in and out: what kind a file is, opening, reading and decoding it, and writing atomically.
 
 Every reader of :mod:`checker.io` opens its input here, so a missing, unreadable,
-binary or non-UTF-8 file is the same one-line :class:`~checker.errors.InputError`
-whatever its kind. Input files are only ever opened for reading; output is written
-through a temporary file and a rename, so a reader never sees half a file.
-Imports nothing from the package but its errors.
+binary (a NUL byte anywhere) or undecodable file is the same one-line
+:class:`~checker.errors.InputError` whatever its kind. Text is UTF-8, or UTF-16/32 with a
+byte-order mark; :func:`text_lines` streams it line by line, ending lines where the whole-file
+readers do. Input files are only ever opened for reading; a regular output file is written
+through a temporary file and a rename, so a reader never sees half a file (devices, FIFOs and
+stdout are written through: :mod:`checker.io.output`). Imports nothing from the package but its errors.
 """
 
 from __future__ import annotations
