@@ -579,7 +579,9 @@ def _run(opts: CorpusOptions, name: str, kind: str, sink: FileSink | StreamSink)
                 if not written:
                     raise
                 where = "" if isinstance(sink, StreamSink) else f" to {sink.partial}"
-                raise InputError(f"{exc}; {written} records were written{where} before it stopped") from None
+                message = f"{exc}; {written} records were written{where} before it stopped"
+                # lost workers keep their kind: the command line adds how to resume
+                raise (WorkerLost(message) if isinstance(exc, WorkerLost) else InputError(message)) from None
         sink.finish()
     finally:
         bar.close()

@@ -14,7 +14,8 @@ one) it predicts
 
 One problem is reported once: a learned span that overlaps a finding of another check (a
 rule with a precise message) is dropped. A segment with a critical finding keeps the lower
-of its learned and penalty scores.
+of its learned and penalty scores. A document longer than ``max_document_words`` is read up
+to there (the report says where it stopped); the segments after it keep their penalty scores.
 """
 
 from __future__ import annotations
@@ -64,6 +65,9 @@ class LearnedQuality(PostScorer):
         "min_probability": None,  # word findings from this BAD probability (None: the model's operating point)
         "major_probability": None,  # ... and major from this one (None: the model's)
         "max_chars": 3000,  # characters of a segment the model reads (longer segments: the start)
+        # words of a document the model reads (0: all); the segments after them keep their penalty score, and the
+        # report says where it stopped (checker.budget)
+        "max_document_words": 50_000,
     }
 
     def __init__(self, **overrides: Any) -> None:

@@ -25,6 +25,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from .network import NetworkConfig, QualityNetwork
+from .score_scale import strict_knots
 
 WEIGHTS_FILE = "qe.safetensors"
 META_FILE = "qe.json"
@@ -131,7 +132,7 @@ class TrainedModel:
         """The head mix mapped onto the 0-100 scale fitted for the mode."""
         z = float(sum(w * standardised[self.names.index(h)] for h, w in self.head_weights.items()))
         mode = self._mode(with_source)
-        xs, ys = mode.get("knots_x", [-3.0, 2.0]), mode.get("knots_y", [0.0, 100.0])
+        xs, ys = strict_knots(mode.get("knots_x", [-3.0, 2.0]), mode.get("knots_y", [0.0, 100.0]))
         return float(np.clip(np.interp(z, xs, ys), 0.0, 100.0))
 
     def thresholds(self, with_source: bool) -> dict[str, float]:

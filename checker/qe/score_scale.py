@@ -18,12 +18,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from sklearn.isotonic import IsotonicRegression
 
 from .metrics import best_threshold, kendall, kendall_within, pearson
 
 #: validation groups (knots) of the 0-100 scale
 KNOTS = 20
+
+
+def strict_knots(xs: Sequence[float], ys: Sequence[float]) -> tuple[list[float], list[float]]:
+    """Knots with no flat stretch: each run of equal ``ys`` (groups the isotonic fit pooled) becomes one knot
+    at the mean of its ``xs``, so the linear map between knots is strictly increasing and no two
+    different head values tie on the 0-100 scale."""
+    out_x: list[float] = []
+    out_y: list[float] = []
+    run: list[float] = []
+    for i, (x, y) in enumerate(zip(xs, ys, strict=True)):
+        run.append(float(x))
+        if i + 1 == len(ys) or ys[i + 1] != y:
+            out_x.append(sum(run) / len(run))
+            out_y.append(float(y))
+            run = []
+    return out_x, out_y
 
 
 def fit_scale(z: Sequence[float], da_mean: Sequence[float], bins: int = KNOTS) -> tuple[list[float], list[float]]:
@@ -32,9 +47,12 @@ def fit_scale(z: Sequence[float], da_mean: Sequence[float], bins: int = KNOTS) -
     The validation segments are cut into ``bins`` groups of equal size by ``z``; each knot is
     a group's median ``z`` and its raters' mean DA, with adjacent groups pooled where the
     means would decrease (isotonic regression on the groups). Between knots the map is
-    linear, so two different translations rarely tie; one knot beyond each end, 5 points
-    further on, lets scores reach past the validation range.
+    linear and pooled groups are one knot (:func:`strict_knots`), so two different translations
+    never tie; one knot beyond each end, 5 points further on, lets scores reach past the
+    validation range.
     """
+    from sklearn.isotonic import IsotonicRegression
+
     z_a, y = np.asarray(z, float), np.asarray(da_mean, float)
     order = np.argsort(z_a)
     groups = [g for g in np.array_split(order, min(bins, len(order))) if len(g)]
@@ -44,11 +62,14 @@ def fit_scale(z: Sequence[float], da_mean: Sequence[float], bins: int = KNOTS) -
     ys = IsotonicRegression(increasing=True).fit(xs, means, sample_weight=sizes).predict(xs)
     xs, keep = np.unique(np.round(xs, 4), return_index=True)
     ys = ys[keep]
+    xs_l, ys_l = strict_knots(xs.tolist(), ys.tolist())
+    xs, ys = np.array(xs_l), np.array(ys_l)
     span = float(xs[-1] - xs[0]) or 1.0
     xs = np.concatenate([[xs[0] - span], xs, [xs[-1] + span]])
     ys = np.concatenate([[max(0.0, ys[0] - 5.0)], ys, [min(100.0, ys[-1] + 5.0)]])
     ys = np.maximum.accumulate(np.clip(ys, 0.0, 100.0))
-    return xs.round(4).tolist(), ys.round(3).tolist()
+    xs_l, ys_l = strict_knots(xs.round(4).tolist(), ys.round(3).tolist())
+    return [round(x, 4) for x in xs_l], ys_l
 
 
 def choose_head_weights(heads: dict[str, np.ndarray], mlqe: dict[str, list[int]], wmt: dict[str, list[int]],
