@@ -140,7 +140,7 @@ def segment_frame(report: Report) -> pd.DataFrame:
         "score": round(seg.score, 2),
         "bar": max(round(seg.score, 2), MIN_BAR),
         "findings": counts.get(seg.index, 0),
-        "band": score_band(seg.score),
+        "band": score_band(seg.score, report.bands),
         "preview": seg.text if len(seg.text) <= 90 else seg.text[:87] + "…",
         "similarity": None if seg.similarity is None else round(seg.similarity, 3),
     } for seg in report.segments]

@@ -123,8 +123,10 @@ def finish_bands(results: dict) -> None:
 
 def run_wmt(est: QualityEstimator, test: dict[str, list], results: dict) -> None:
     print("\n## WMT23 MQM, held-out documents: Kendall tau with MQM; Major-span F1 of flagged words")
+    print("span columns: precision, recall, F1 (characters, against the Major spans) and the share of segments with a"
+          " flagged span, for findings from the minor threshold up | from the major threshold")
     print(f"{'pair':6} {'mode':6} {'n':>5} | {'tau':>6} {'within':>6} | {'-len tau':>8} {'-len within':>11} | "
-          f"{'P':>5} {'R':>5} {'F1':>5}")
+          f"{'P':>5} {'R':>5} {'F1':>5} {'segs':>5} | {'P':>5} {'R':>5} {'F1':>5} {'segs':>5}")
     for pair, exs in test.items():
         mqm = [x.extra["mqm"] for x in exs]
         groups = [x.group for x in exs]
@@ -133,26 +135,38 @@ def run_wmt(est: QualityEstimator, test: dict[str, list], results: dict) -> None
             ests = est.estimate([e.target for e in exs], [e.source if with_source else None for e in exs],
                                 tgt_lang=pair.split("-")[1])
             scores = [e.score for e in ests]
-            # the spans a report shows: words from the findings' threshold
-            pred_spans = [[(s, e) for s, e, _ in flagged_spans(x.target_words, x.thresholds["minor"], ex.target)]
-                          for x, ex in zip(ests, exs, strict=True)]
-            tp = fp = fn = 0.0
-            for spans, ex in zip(pred_spans, exs, strict=True):
-                p, r, _ = span_f1(spans, ex.extra["major_spans"])
-                npred = sum(e - s for s, e in spans)
-                ngold = len({c for s, e in ex.extra["major_spans"] for c in range(s, e)})
-                tp += r * ngold
-                fp += npred - p * npred
-                fn += ngold - r * ngold
-            prec = tp / (tp + fp) if tp + fp else 0.0
-            rec = tp / (tp + fn) if tp + fn else 0.0
-            f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+            # the spans a report shows: words from the findings' thresholds (minor and up; major alone)
             row = {"n": len(exs), "tau": kendall(scores, mqm), "tau_within": kendall_within(groups, scores, mqm),
-                   "tau_neg_length": kendall(neg_len, mqm), "tau_within_neg_length": kendall_within(groups, neg_len, mqm),
-                   "major_precision": prec, "major_recall": rec, "major_f1": f1}
+                   "tau_neg_length": kendall(neg_len, mqm), "tau_within_neg_length": kendall_within(groups, neg_len, mqm)}
+            for level in ("minor", "major"):
+                prec, rec, f1, flagged = span_scores(ests, exs, level)
+                row.update({f"{level}_precision": prec, f"{level}_recall": rec, f"{level}_f1": f1,
+                            f"{level}_flagged_share": flagged})
             results.setdefault("wmt23", {})[f"{pair}/{mode}"] = row
             print(f"{pair:6} {mode:6} {len(exs):5} | {row['tau']:6.3f} {row['tau_within']:6.3f} | "
-                  f"{row['tau_neg_length']:8.3f} {row['tau_within_neg_length']:11.3f} | {prec:5.2f} {rec:5.2f} {f1:5.2f}")
+                  f"{row['tau_neg_length']:8.3f} {row['tau_within_neg_length']:11.3f} | "
+                  + " | ".join(f"{row[f'{lv}_precision']:5.2f} {row[f'{lv}_recall']:5.2f} {row[f'{lv}_f1']:5.2f} "
+                               f"{row[f'{lv}_flagged_share']:5.2f}" for lv in ("minor", "major")))
+
+
+def span_scores(ests: list, exs: list, level: str) -> tuple[float, float, float, float]:
+    """Character precision, recall and F1 of the spans flagged from ``level``'s threshold against the Major
+    error spans, and the share of segments with a flagged span."""
+    tp = fp = fn = 0.0
+    flagged = 0
+    for x, ex in zip(ests, exs, strict=True):
+        spans = [(s, e) for s, e, _ in flagged_spans(x.target_words, x.thresholds[level], ex.target)]
+        flagged += bool(spans)
+        p, r, _ = span_f1(spans, ex.extra["major_spans"])
+        npred = sum(e - s for s, e in spans)
+        ngold = len({c for s, e in ex.extra["major_spans"] for c in range(s, e)})
+        tp += r * ngold
+        fp += npred - p * npred
+        fn += ngold - r * ngold
+    prec = tp / (tp + fp) if tp + fp else 0.0
+    rec = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+    return prec, rec, f1, flagged / len(exs) if exs else 0.0
 
 
 def run_postedit(est: QualityEstimator, dev: dict[str, list], results: dict) -> None:

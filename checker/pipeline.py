@@ -32,7 +32,7 @@ from .config import Config
 from .context import CheckContext
 from .overlap import drop_subsumed
 from .registry import Check, PostScore, PostScorer
-from .scoring import score_segments
+from .scoring import PENALTY_BANDS, score_segments
 from .selection import Selection, select_checks
 from .values import Document, Finding, Report, Segment, severity_at_least
 
@@ -244,6 +244,7 @@ def finish(run: CheckRun, min_severity: str | None = None) -> Report:
     score = score_segments(doc.segments, findings)
     penalties = {seg.index: seg.score for seg in doc.segments}
     penalty_score = None
+    bands = PENALTY_BANDS
     results: list[PostScore] = []
     for step in run.steps:  # each step reads the penalty scores and the same findings
         t = time.perf_counter()
@@ -258,6 +259,7 @@ def finish(run: CheckRun, min_severity: str | None = None) -> Report:
     for result in results:  # several steps: the last, by id, sets the scores
         penalty_score = score if penalty_score is None else penalty_score
         score = _apply(result, doc.segments, penalties)
+        bands = result.bands or PENALTY_BANDS
         findings.extend(f for f in result.findings if severity_at_least(f.severity, config.min_severity))
     timings["total"] = run.seconds + time.perf_counter() - t0
     signature = {
@@ -272,6 +274,7 @@ def finish(run: CheckRun, min_severity: str | None = None) -> Report:
         findings=findings,
         score=score,
         penalty_score=penalty_score,
+        bands=bands,
         src_lang=doc.src_lang,
         tgt_lang=doc.tgt_lang,
         checks_run=[c.id for c in run.selection.checks],

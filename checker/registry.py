@@ -214,6 +214,8 @@ class PostScore:
     segments: dict[int, float]
     document: float
     findings: list[Finding] = field(default_factory=list)
+    #: the good and fair bounds of this scale (None: the penalty scores' 90 and 70)
+    bands: tuple[float, float] | None = None
 
 
 class PostScorer(Check):

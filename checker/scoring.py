@@ -32,13 +32,17 @@ from .values import Finding, Segment
 SEVERITY_WEIGHTS: dict[str, float] = {"minor": 1.0, "major": 5.0, "critical": 10.0}
 PUNCTUATION_MINOR_WEIGHT = 0.1
 MIN_WORDS = 10
-#: a score at or above the first bound is good, at or above the second fair, below it poor
-SCORE_BANDS: tuple[tuple[float, str], ...] = ((90.0, "good"), (70.0, "fair"))
+#: the good and fair bounds of MQM-penalty scores: a score at or above the first is good, at or above the second
+#: fair, below it poor (a post-scoring step with a scale of its own gives its bounds: ``Report.bands``)
+PENALTY_BANDS: tuple[float, float] = (90.0, 70.0)
+SCORE_BANDS: tuple[tuple[float, str], ...] = ((PENALTY_BANDS[0], "good"), (PENALTY_BANDS[1], "fair"))
 
 
-def score_band(score: float) -> str:
-    """``good`` (90 and up), ``fair`` (70 to 90) or ``poor`` (below 70): how every face colours a score."""
-    return next((band for bound, band in SCORE_BANDS if score >= bound), "poor")
+def score_band(score: float, bands: tuple[float, float] = PENALTY_BANDS) -> str:
+    """``good``, ``fair`` or ``poor`` by the scale's ``bands`` (penalty scores: 90 and 70; the learned score's are
+    in ``Report.bands``): how every face colours a score."""
+    good, fair = bands
+    return "good" if score >= good else "fair" if score >= fair else "poor"
 
 
 def penalty(finding: Finding) -> float:

@@ -178,6 +178,9 @@ class Report:
     errors: list[str] = field(default_factory=list)
     #: the plain MQM-penalty document score when a calibrated score replaced ``score``
     penalty_score: float | None = None
+    #: the good and fair bounds of ``score``'s scale (:func:`checker.scoring.score_band`): 90 and 70 for penalty
+    #: scores; a post-scoring step may set its own (the learned score: 70 and 50 on the DA scale)
+    bands: tuple[float, float] = (90.0, 70.0)
     #: the source document the segments were aligned with (``--source`` with a target-only text), if any;
     #: source-side findings of its segments index it
     source_text: str | None = None
@@ -235,6 +238,7 @@ class Report:
             "name": self.name,
             "score": round(self.score, 2),
             **({"penalty_score": round(self.penalty_score, 2)} if self.penalty_score is not None else {}),
+            "bands": {"good": self.bands[0], "fair": self.bands[1]},
             "src_lang": self.src_lang,
             "tgt_lang": self.tgt_lang,
             "words": self.word_count,

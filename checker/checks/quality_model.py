@@ -31,6 +31,9 @@ from ..scoring import document_score
 from ..values import Document, Finding, Segment
 
 CHECK_ID = "learned-quality"
+#: good and fair on the DA scale: raters give 70-90 to a translation that "closely preserves the meaning" and
+#: 51-69 to one that is "understandable, generally the same meaning, some errors" (MLQE-PE guidelines)
+GOOD_FAIR = (70.0, 50.0)
 
 
 def load_estimator(spec: str | None) -> Any:
@@ -159,4 +162,4 @@ class LearnedQuality(PostScorer):
                      for f in own]
             new.extend(f for f in self._word_findings(seg, est, taken) if not ctx.config.ignored(f.text))
         document = document_score(scores.get(s.index, s.score) for s in doc.segments)
-        return PostScore(scores, document, new)
+        return PostScore(scores, document, new, bands=GOOD_FAIR)

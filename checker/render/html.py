@@ -75,7 +75,7 @@ def render_html(report: Report) -> str:
         f'<div class="meta">mtcheck {escape(report.version)} · target language {escape(str(report.tgt_lang))}'
         + (f" · source language {escape(str(report.src_lang))}" if report.src_lang else "")
         + f" · {report.word_count} words · {len(report.segments)} segments</div>"
-        f'<p><span class="score {score_band(report.score)}">{report.score:.1f}</span> / 100 &nbsp; '
+        f'<p><span class="score {score_band(report.score, report.bands)}">{report.score:.1f}</span> / 100 &nbsp; '
         + (f"(learned from human judgements; MQM-penalty score {report.penalty_score:.1f}) &nbsp; "
            if report.penalty_score is not None else "")
         + f"{len(report.findings)} findings: {sev.get('critical', 0)} critical, {sev.get('major', 0)} major, "

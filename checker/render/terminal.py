@@ -95,7 +95,7 @@ def render_terminal(report: Report, console: Console, show_text: bool = True, ma
             console.print(f"… {len(report.findings) - max_findings} more findings (use --format json for all)")
     sev = report.counts("severity")
     cats = ", ".join(f"{k} {v}" for k, v in sorted(report.counts("category").items())) or "none"
-    colour = BAND_COLOURS[score_band(report.score)]
+    colour = BAND_COLOURS[score_band(report.score, report.bands)]
     n = len(report.findings)
     summary = (
         f"[bold {colour}]score {report.score:.1f}/100[/]"

@@ -81,3 +81,20 @@ def test_a_model_folder_that_cannot_load_is_a_warning_and_the_penalty_scores_sta
 def test_switched_off_it_leaves_the_penalty_score():
     report = checker.check_text("A plain sentence.", tgt_lang="en", disable=[CHECK_ID])
     assert report.penalty_score is None and CHECK_ID not in report.checks_run
+
+
+def test_learned_scores_are_banded_on_their_own_scale():
+    report = checker.check_text("The committee approved the new budget after a long debate.", tgt_lang="en")
+    assert report.bands == (70.0, 50.0) and report.to_dict()["bands"] == {"good": 70.0, "fair": 50.0}
+    plain = checker.check_text("The committee approved the new budget after a long debate.", tgt_lang="en",
+                               disable=[CHECK_ID])
+    assert plain.bands == (90.0, 70.0) and plain.penalty_score is None
+
+
+def test_a_long_document_is_read_up_to_its_word_budget_and_the_rest_keeps_penalty_scores():
+    text = "\n\n".join(f"The council met on day {i} and approved the plan." for i in range(1, 7))
+    report = checker.check_text(text, tgt_lang="en", params={CHECK_ID: {"max_document_words": 25}})
+    scored = [s for s in report.segments if "quality" in s.extra]
+    assert 0 < len(scored) < len(report.segments)
+    assert all("penalty_score" not in s.extra for s in report.segments if "quality" not in s.extra)
+    assert any(CHECK_ID in e and "max_document_words" in e for e in report.errors)

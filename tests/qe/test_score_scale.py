@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 
 from checker.qe.score_scale import fit_scale, precision_threshold, strict_knots
@@ -18,7 +20,7 @@ def test_fitted_scale_is_strictly_increasing_and_tracks_the_raters():
     z = rng.normal(size=2000)
     da = np.clip(60 + 15 * z + rng.normal(scale=25, size=2000), 0, 100)
     xs, ys = fit_scale(z, da)
-    assert all(b > a for a, b in zip(xs, xs[1:], strict=False)) and all(b > a for a, b in zip(ys, ys[1:], strict=False))
+    assert all(b > a for a, b in pairwise(xs)) and all(b > a for a, b in pairwise(ys))
     top = z > np.quantile(z, 0.9)
     assert abs(np.interp(np.median(z[top]), xs, ys) - da[top].mean()) < 5  # a score means the raters' mean there
 
