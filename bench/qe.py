@@ -47,6 +47,8 @@ OPENKIWI = {"en-de": 0.146, "en-zh": 0.190, "et-en": 0.477, "ne-en": 0.386, "ro-
 MODES = (("source", True), ("target", False))
 #: score bands of the "what a score means" table, highest first
 BANDS = (("90-100", 90.0), ("70-90", 70.0), ("50-70", 50.0), ("0-50", 0.0))
+#: word thresholds the Major-span figures are given at: the findings' two, and the MCC-best one
+LEVELS = ("minor", "major", "mcc")
 
 
 def take(rows: list, limit: int | None) -> list:
@@ -124,9 +126,10 @@ def finish_bands(results: dict) -> None:
 def run_wmt(est: QualityEstimator, test: dict[str, list], results: dict) -> None:
     print("\n## WMT23 MQM, held-out documents: Kendall tau with MQM; Major-span F1 of flagged words")
     print("span columns: precision, recall, F1 (characters, against the Major spans) and the share of segments with a"
-          " flagged span, for findings from the minor threshold up | from the major threshold")
+          " flagged span: findings from the minor threshold up | from the major threshold | words from the"
+          " MCC-best threshold on MLQE-PE validation (what the word head can do; not shown as findings)")
     print(f"{'pair':6} {'mode':6} {'n':>5} | {'tau':>6} {'within':>6} | {'-len tau':>8} {'-len within':>11} | "
-          f"{'P':>5} {'R':>5} {'F1':>5} {'segs':>5} | {'P':>5} {'R':>5} {'F1':>5} {'segs':>5}")
+          + " | ".join(f"{'P':>5} {'R':>5} {'F1':>5} {'segs':>5}" for _ in LEVELS))
     for pair, exs in test.items():
         mqm = [x.extra["mqm"] for x in exs]
         groups = [x.group for x in exs]
@@ -138,7 +141,7 @@ def run_wmt(est: QualityEstimator, test: dict[str, list], results: dict) -> None
             # the spans a report shows: words from the findings' thresholds (minor and up; major alone)
             row = {"n": len(exs), "tau": kendall(scores, mqm), "tau_within": kendall_within(groups, scores, mqm),
                    "tau_neg_length": kendall(neg_len, mqm), "tau_within_neg_length": kendall_within(groups, neg_len, mqm)}
-            for level in ("minor", "major"):
+            for level in LEVELS:
                 prec, rec, f1, flagged = span_scores(ests, exs, level)
                 row.update({f"{level}_precision": prec, f"{level}_recall": rec, f"{level}_f1": f1,
                             f"{level}_flagged_share": flagged})
@@ -146,7 +149,7 @@ def run_wmt(est: QualityEstimator, test: dict[str, list], results: dict) -> None
             print(f"{pair:6} {mode:6} {len(exs):5} | {row['tau']:6.3f} {row['tau_within']:6.3f} | "
                   f"{row['tau_neg_length']:8.3f} {row['tau_within_neg_length']:11.3f} | "
                   + " | ".join(f"{row[f'{lv}_precision']:5.2f} {row[f'{lv}_recall']:5.2f} {row[f'{lv}_f1']:5.2f} "
-                               f"{row[f'{lv}_flagged_share']:5.2f}" for lv in ("minor", "major")))
+                               f"{row[f'{lv}_flagged_share']:5.2f}" for lv in LEVELS))
 
 
 def span_scores(ests: list, exs: list, level: str) -> tuple[float, float, float, float]:

@@ -3,6 +3,7 @@
     python bench/run_all.py                 # the quick set: surface checks, fluency, adequacy, formats, corpus, engines
     python bench/run_all.py --with-calibration   # also refit/evaluate the MQM calibration (needs ../shared/data)
     python bench/run_all.py --with-coverage      # also the encoders' language coverage on MLQE-PE (~15 min)
+    python bench/run_all.py --with-qe            # also the learned quality model against human judgements (~20 min)
     python bench/run_all.py --only synthetic fluency
 
 Each benchmark is a script of its own in ``bench/`` and can be run alone with its own options
@@ -27,8 +28,8 @@ BENCHES: dict[str, list[str]] = {
     "corpus": [],
     "engines": ["--pairs", "5000", "--repeat", "1"],
 }
-#: run only when asked (--with-calibration, --with-coverage or --only)
-OPTIONAL: dict[str, list[str]] = {"calibrate": ["--no-write"], "coverage": []}
+#: run only when asked (--with-calibration, --with-coverage, --with-qe or --only)
+OPTIONAL: dict[str, list[str]] = {"calibrate": ["--no-write"], "coverage": [], "qe": []}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,9 +37,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="+", choices=[*BENCHES, *OPTIONAL], help="run only these benchmarks")
     parser.add_argument("--with-calibration", action="store_true", help="also run bench/calibrate.py --no-write")
     parser.add_argument("--with-coverage", action="store_true", help="also run bench/coverage.py (e5 is slow)")
+    parser.add_argument("--with-qe", action="store_true", help="also run bench/qe.py (needs ../shared/data)")
     args = parser.parse_args(argv)
     names = args.only or [*BENCHES, *(["calibrate"] if args.with_calibration else []),
-                          *(["coverage"] if args.with_coverage else [])]
+                          *(["coverage"] if args.with_coverage else []), *(["qe"] if args.with_qe else [])]
     failed = []
     for name in names:
         extra = BENCHES[name] if name in BENCHES else OPTIONAL[name]

@@ -39,8 +39,9 @@ def _value(v: Any) -> str:
 def _needs(d: dict[str, Any]) -> str:
     parts = ["a source"] if d["needs_source"] else []
     if d["requires"]:
-        parts.append({"embeddings": "sentence embeddings", "lm": "a language model", "spacy": "a parser"}.get(
-            d["requires"], d["requires"]))
+        needs = {"embeddings": "sentence embeddings", "lm": "a language model", "spacy": "a parser",
+                 "qe": "the quality model"}
+        parts.append(needs.get(d["requires"], d["requires"]))
     return ", ".join(parts) or "-"
 
 

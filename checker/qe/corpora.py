@@ -10,6 +10,8 @@ Splits never depend on the order of the files:
 * MLQE-PE ``train`` minus a validation slice (:data:`VALIDATION_SHARE` of each
   pair, chosen by a hash of the id) trains; the validation slice chooses the
   epoch, the tag threshold and the score calibration; ``dev`` is only reported.
+* with ``post_edits``, each changed MLQE-PE training translation's post-edit trains
+  too, as a target with every word OK (:func:`post_edit_examples`);
 * WMT23 MQM is split by *document* (a hash of the document name): half the
   documents train, the rest are held out and only reported.
 """
@@ -19,9 +21,11 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 MLQE_TRAIN = "mlqe_pe_train.jsonl"
 MLQE_DEV = "mlqe_pe_dev.jsonl"
@@ -113,6 +117,38 @@ def mlqe_example(row: dict) -> Example:
     )
 
 
+def post_edit_examples(rows: Sequence[dict]) -> list[Example]:
+    """Each changed translation's human post-edit as a training target of its own: every word OK, HTER 0, and
+    the DA its translation would have had without the edits: the MT's ``da_z_mean`` minus what its HTER
+    costs on the pair's training data (a least-squares slope of DA on HTER). Teaches the model that the
+    corrected sentence is the better one, which direct assessments alone, one per source, never show."""
+    from sacremoses import MosesDetokenizer
+
+    by_pair: dict[str, list[dict]] = {}
+    for row in rows:
+        by_pair.setdefault(row["pair"], []).append(row)
+    out: list[Example] = []
+    for pair, group in sorted(by_pair.items()):
+        hter = np.array([float(r["hter"]) for r in group])
+        da = np.array([float(r["da_z_mean"]) for r in group])
+        slope = float(np.polyfit(hter, da, 1)[0]) if len(group) > 2 and hter.std() > 0 else 0.0
+        detok = MosesDetokenizer(lang=pair.split("-")[1])
+        for r in group:
+            tokens = (r.get("post_edit") or "").split()
+            if float(r["hter"]) <= 0 or not tokens:
+                continue
+            text = detok.detokenize(tokens)
+            out.append(Example(
+                target=text, source=r["source"], pair=pair, corpus="mlqe", id=r["id"] + ":post-edit",
+                target_words=token_spans(text, tokens), target_bad=[False] * len(tokens),
+                source_words=token_spans(r["source"], r["source_tokens"]),
+                source_bad=[False] * len(r["source_tokens"]),
+                labels={"da": float(r["da_z_mean"]) - min(0.0, slope) * float(r["hter"]), "hter": 0.0},
+                group=r["id"], extra={"post_edit_of": r["id"]},
+            ))
+    return out
+
+
 def squash_mqm(mqm: float) -> float:
     """MQM (0 = perfect, lower is worse) on a log scale: -log(1 + penalty)."""
     return -math.log1p(max(0.0, -mqm))
@@ -166,21 +202,26 @@ class Splits:
 
 
 def load_splits(data_dir: Path, use_mlqe: bool = True, use_wmt: bool = True,
-                validation_share: float = VALIDATION_SHARE) -> Splits:
+                validation_share: float = VALIDATION_SHARE, post_edits: bool = False) -> Splits:
     """Read the corpora in ``data_dir`` and split them (see the module docstring).
 
     ``use_mlqe`` / ``use_wmt`` choose which corpora *train*; both are always read
-    for the reported figures when present.
+    for the reported figures when present. ``post_edits`` adds the MLQE-PE training
+    translations' post-edits as targets of their own (:func:`post_edit_examples`).
     """
     data_dir = Path(data_dir)
     train: list[Example] = []
     validation: list[Example] = []
+    trained_rows: list[dict] = []
     for row in read_jsonl(data_dir / MLQE_TRAIN):
         ex = mlqe_example(row)
         if fraction(ex.id) < validation_share:
             validation.append(ex)
         elif use_mlqe:
             train.append(ex)
+            if post_edits:
+                trained_rows.append(row)
+    train.extend(post_edit_examples(trained_rows))
     dev_path = data_dir / MLQE_DEV
     dev = [mlqe_example(r) for r in read_jsonl(dev_path)] if dev_path.exists() else []
     wmt_test: list[Example] = []

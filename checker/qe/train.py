@@ -68,6 +68,8 @@ class TrainConfig:
         return [ex for ex in examples if wanted is None or ex.pair in wanted]
     use_mlqe: bool = True
     use_wmt: bool = True
+    #: also train on the MLQE-PE post-edits, as targets with every word OK
+    post_edits: bool = False
     threads: int = 2
     bf16: bool = False
 
@@ -250,7 +252,8 @@ def train(cfg: TrainConfig, data_dir: Path, out_dir: Path | None, log=print) -> 
     t0 = time.time()
     base = load_base(cfg.base)
     tok = base.tokenizer
-    splits = load_splits(data_dir, use_mlqe=cfg.use_mlqe, use_wmt=cfg.use_wmt, validation_share=cfg.validation_share)
+    splits = load_splits(data_dir, use_mlqe=cfg.use_mlqe, use_wmt=cfg.use_wmt, validation_share=cfg.validation_share,
+                         post_edits=cfg.post_edits)
     train_ex = limit(cfg.keep(splits.train), cfg.limit_per_pair, cfg.seed)
     splits.validation = limit(cfg.keep(splits.validation), cfg.validation_limit, cfg.seed)
     net = build_network(cfg, base)
@@ -438,6 +441,7 @@ HELP = {
     "cache_dir": "keep the frozen layers' output here between runs",
     "pairs": "comma-separated pairs to train and validate on (default: all)",
     "use_mlqe": "train on MLQE-PE", "use_wmt": "train on the WMT23 MQM training documents",
+    "post_edits": "also train on the MLQE-PE post-edits (every word OK, HTER 0, the DA without the edits' cost)",
     "threads": "torch threads", "bf16": "train in bfloat16 autocast",
 }
 

@@ -13,15 +13,24 @@ def estimator():
 
 
 def test_weights_ship_inside_the_package_and_are_small():
-    files = {p.name: p.stat().st_size for p in PACKAGED_DIR.iterdir()}
-    assert {"qe.safetensors", "qe.json"} <= set(files)
+    files = {str(p.relative_to(PACKAGED_DIR)): p.stat().st_size for p in PACKAGED_DIR.rglob("*") if p.is_file()}
+    assert {f"{role}/{name}" for role in ("pair", "english") for name in ("qe.safetensors", "qe.json")} <= set(files)
     assert sum(files.values()) < 60 * 2**20
 
 
 def test_loads_offline_from_the_package(estimator, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     assert estimator.model_dir == PACKAGED_DIR
-    assert estimator.network.cfg.layers >= 1
+    assert set(estimator.models) == {"pair", "english"}
+    assert all(m.network.cfg.layers >= 1 for m in estimator.models.values())
+
+
+def test_english_without_a_source_is_read_by_the_english_model_the_rest_by_the_pair_model(estimator):
+    assert estimator.route(False, "en") == "english" and estimator.route(False, None) == "english"
+    assert estimator.route(True, "en") == "pair" and estimator.route(False, "de") == "pair"
+    (english,) = estimator.estimate(["The committee approved the new budget."], tgt_lang="en")
+    (pair,) = estimator.estimate(["Der Ausschuss stimmte zu."], tgt_lang="de")
+    assert english.model == "english" and pair.model == "pair"
 
 
 def test_scores_are_deterministic_and_on_the_0_100_scale(estimator):
