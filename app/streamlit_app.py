@@ -268,7 +268,7 @@ def summary(report: Report, fail_under: float | None) -> None:
     """Score, verdict and counts by severity and category."""
     sev = report.counts("severity")
     cols = st.columns(6)
-    cols[0].metric("Score", f"{report.score:.1f}", help="100 minus MQM-style penalties per word count")
+    cols[0].metric("Score", f"{report.score:.1f}", help=views.score_help(report))
     cols[1].metric("Findings", len(report.findings))
     for col, name in zip(cols[2:5], views.SEVERITY_ORDER, strict=True):
         col.metric(name.capitalize(), sev.get(name, 0))

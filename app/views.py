@@ -147,6 +147,16 @@ def segment_frame(report: Report) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["sentence", "label", "score", "bar", "findings", "band", "preview", "similarity"])
 
 
+def score_help(report: Report) -> str:
+    """What the document score is, for the score's tooltip."""
+    good, fair = report.bands
+    if report.penalty_score is None:
+        return (f"100 minus MQM-style penalties per word count; good from {good:g}, fair from {fair:g} "
+                "(docs/scoring.md)")
+    return (f"Learned from human judgements: the mean score (0-100) raters would give; good from {good:g}, fair from "
+            f"{fair:g}. MQM-penalty score: {report.penalty_score:.1f} (docs/scoring.md)")
+
+
 #: the shortest bar drawn: a sentence that scores 0 still shows (in its band's colour), its worst of all
 MIN_BAR = 3.0
 

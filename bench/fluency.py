@@ -272,12 +272,25 @@ def run_lexical(doc):
     return run_checks(doc, Config(only=present)).findings if present else []
 
 
-def run_tagger(doc):
-    """Word findings of the learned quality model, target only (the LM's search left out)."""
+def run_tagger(doc, min_probability: float | None = None):
+    """Word findings of the learned quality model, target only (the LM's search left out); ``min_probability``
+    None: the model's own minor threshold."""
     from checker.config import Config
     from checker.pipeline import run_checks
 
-    return [f for f in run_checks(doc, Config(only=["learned-quality"])).findings if f.check == "learned-quality"]
+    params = {"learned-quality": {"min_probability": min_probability, "major_probability": min_probability}} \
+        if min_probability is not None else {}
+    report = run_checks(doc, Config(only=["learned-quality"], params=params))
+    return [f for f in report.findings if f.check == "learned-quality"]
+
+
+def tagger_thresholds() -> dict[str, float]:
+    """The English model's word thresholds: its findings' (minor) and the MCC-best one on validation."""
+    from checker.qe.estimator import QualityEstimator
+
+    model = QualityEstimator().models
+    est = model.get("english") or next(iter(model.values()))
+    return est.thresholds(False)
 
 
 def table(results: dict[str, dict[str, float]], clean_fp: int, clean_words: int, title: str,
@@ -432,13 +445,16 @@ def main() -> None:
     table(res, cfp, clean_words, "checks without the LM (" + ", ".join(LEX_CHECKS) + ")", real)
     res, cfp, real = evaluate(analysed, docs, defaults, lexical)
     table(res, cfp, clean_words, "lm-fluency + the other checks", real)
-    if not args.no_tagger:
-        tagged = {name: run_tagger(doc) for name, (_c, doc) in analysed.items()}
-        res, cfp, real = evaluate(analysed, docs, no_lm, tagged)
-        table(res, cfp, clean_words, "learned-quality word findings alone (target only)", real)
-        both = {name: tagged[name] + lexical[name] for name in tagged}
-        res, cfp, real = evaluate(analysed, docs, no_lm, both)
-        table(res, cfp, clean_words, "learned-quality + the other checks (no LM)", real)
+    if not args.no_tagger:  # may the learned tagger replace the LM's edit-window search?
+        thresholds = tagger_thresholds()
+        for label, value in (("its findings' threshold", None), ("the MCC-best threshold", thresholds["mcc"])):
+            shown = thresholds["minor"] if value is None else value
+            tagged = {name: run_tagger(doc, value) for name, (_c, doc) in analysed.items()}
+            res, cfp, real = evaluate(analysed, docs, no_lm, tagged)
+            table(res, cfp, clean_words, f"learned-quality word findings alone, {label} ({shown:.3f})", real)
+            both = {name: tagged[name] + lexical[name] for name in tagged}
+            res, cfp, real = evaluate(analysed, docs, no_lm, both)
+            table(res, cfp, clean_words, f"learned-quality ({label}) + the other checks, no LM", real)
     if args.sweep:
         print("\nsweep: capital_excess capital_rest_gain -> stray-capital found, stray found, all-kind recall, real-FP/500w")
         for ce in (0.0, 2.0, 1e9):

@@ -546,3 +546,17 @@ def test_an_unsupported_file_on_the_page_names_no_command_line_flag():
     click_check(at)
     (message,) = errors(at)
     assert "unsupported file type '.docx'" in message and "--" not in message
+
+
+def test_the_score_tooltip_says_which_score_it_is_and_its_bands():
+    from dataclasses import replace
+
+    import checker
+
+    plain = checker.check_text("The committee approved the budget .", tgt_lang="en", disable=["learned-quality"])
+    assert "penalties" in views.score_help(plain) and "good from 90" in views.score_help(plain)
+    learned = replace(plain, penalty_score=99.0, bands=(70.0, 50.0))
+    assert "human judgements" in views.score_help(learned) and "99.0" in views.score_help(learned)
+    low = replace(learned, segments=[replace(plain.segments[0], score=60.0)])
+    assert list(views.segment_frame(low)["band"]) == ["fair"]  # 60 is fair on the learned scale, poor on the penalty one
+    assert list(views.segment_frame(replace(low, bands=(90.0, 70.0)))["band"]) == ["poor"]
