@@ -49,6 +49,7 @@ ENVIRONMENT: dict[str, str] = {
     "MTCHECK_CROSSLINGUAL_MODEL": "the source-target sentence-embedding model (like --crosslingual-model)",
     "MTCHECK_LM_MODEL": "lm-fluency's causal language model (like --lm-model)",
     "MTCHECK_QE_MODEL": "the learned quality model's folder (like --qe-model; default: the one in the package)",
+    "MTCHECK_QE_DTYPE": "float32 or bfloat16: the quality model's number type (default: bfloat16 where the CPU has it)",
     "MTCHECK_LM_DTYPE": "float32 or bfloat16: the language model's number type (default: bfloat16 where the CPU has it)",
     "MTCHECK_THREADS": "threads for the models (default: the cores other processes leave idle)",
     "MTCHECK_CACHE": "folder for the language model's unpacked weights (default: ~/.cache/mtcheck)",
