@@ -32,6 +32,7 @@ from typing import Any
 from .config import environment_value
 from .errors import ModelError
 from .resources import available_cores, exception_line, load_once, quiet_loading, shared_resource
+from .resources import compute_dtype as shared_compute_dtype
 
 #: what ``--lm-model`` names to get the packaged model (also what naming nothing gets)
 DEFAULT_LM = "smollm2-135m"
@@ -71,14 +72,7 @@ def compute_dtype() -> str:
     ``MTCHECK_LM_DTYPE=float32`` (or ``bfloat16``) overrides. bf16 moves surprisals by
     about 0.08 nats per token on average (the benchmark thresholds hold either way).
     """
-    forced = (environment_value("MTCHECK_LM_DTYPE") or "").lower()
-    if forced in ("float32", "bfloat16"):
-        return forced
-    try:
-        flags = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="ignore")
-    except OSError:
-        return "float32"
-    return "bfloat16" if ("avx512_bf16" in flags or "amx_bf16" in flags) else "float32"
+    return shared_compute_dtype("MTCHECK_LM_DTYPE")
 
 
 @dataclass

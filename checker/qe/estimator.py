@@ -13,7 +13,6 @@ A folder holding one model (``qe.json`` + ``qe.safetensors``, as ``python -m che
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -59,16 +58,9 @@ def load_network(model_dir: Path) -> tuple[QualityNetwork, dict]:
 def default_dtype() -> str:
     """``bfloat16`` where the CPU multiplies it natively (about 2.4x faster here), else ``float32``;
     ``MTCHECK_QE_DTYPE`` overrides."""
-    from ..config import environment_value
+    from ..resources import compute_dtype
 
-    forced = (environment_value("MTCHECK_QE_DTYPE") or "").strip().lower()
-    if forced in ("float32", "bfloat16"):
-        return forced
-    try:
-        flags = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="ignore")
-    except OSError:
-        return "float32"
-    return "bfloat16" if ("avx512_bf16" in flags or "amx_bf16" in flags) else "float32"
+    return compute_dtype("MTCHECK_QE_DTYPE")
 
 
 def split_words(text: str) -> list[tuple[int, int]]:

@@ -27,6 +27,15 @@ def predict_examples(net: QualityNetwork, base: Base, examples: Sequence[Example
     return encs, raw
 
 
+def predict_modes(net: QualityNetwork, base: Base, examples: Sequence[Example],
+                  modes: Sequence[tuple[str, bool]], vectors: WordVectors | None = None) -> dict[str, tuple[list, list]]:
+    """:func:`predict_examples` for each ``(mode, with_source)``, the word vectors read once."""
+    if vectors is None:
+        vectors = WordVectors(base)
+        vectors.preload()
+    return {mode: predict_examples(net, base, examples, with_source, vectors) for mode, with_source in modes}
+
+
 def sentence_values(raw: Sequence[RawPrediction], names: Sequence[str], stats: dict) -> dict[str, np.ndarray]:
     out = {}
     for j, name in enumerate(names):
@@ -84,12 +93,8 @@ def evaluate_all(net: QualityNetwork, base: Base, stats: dict,
                  modes: Sequence[tuple[str, bool]] = (("source", True), ("target", False))) -> dict:
     """Figures with the source and with the target alone; logs a compact table."""
     names = list(net.cfg.sentence_targets)
-    if vectors is None:
-        vectors = WordVectors(base)
-        vectors.preload()
     out = {}
-    for mode, with_source in modes:
-        encs, raw = predict_examples(net, base, examples, with_source, vectors)
+    for mode, (encs, raw) in predict_modes(net, base, examples, modes, vectors).items():
         out[mode] = figures(examples, encs, raw, names, stats, threshold)
         for key, row in out[mode].items():
             cells = " ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in row.items())

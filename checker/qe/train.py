@@ -352,17 +352,12 @@ def fit_calibration(net: QualityNetwork, base: Base, stats: dict, validation: Se
                     vectors: WordVectors | None = None,
                     modes: Sequence[tuple[str, bool]] = (("source", True), ("target", False))) -> dict:
     """Head mix, 0-100 scale and word threshold, per mode, chosen on the validation slice."""
-    from .evaluation import predict_examples
+    from .evaluation import predict_modes
     from .predictor import word_probabilities
     from .score_scale import choose_head_weights, fit_scale, precision_threshold, word_threshold
 
     names = list(net.cfg.sentence_targets)
-    if vectors is None:
-        vectors = WordVectors(base)
-        vectors.preload()
-    runs = {}
-    for mode, with_source in modes:
-        runs[mode] = predict_examples(net, base, validation, with_source, vectors)
+    runs = predict_modes(net, base, validation, modes, vectors)
     # one head mix for both modes (chosen on the with-source run where there is one: every head sees everything)
     encs, raw = runs.get("source") or runs["target"]
     heads = {n: np.array([r.sentence[j] for r in raw]) for j, n in enumerate(names)}
