@@ -232,21 +232,33 @@ def test_a_second_run_on_a_locked_output_is_refused_with_one_line(tmp_path, doc,
 
 
 def test_two_cli_runs_with_the_same_output_one_refused_the_other_complete(tmp_path):
-    big = tmp_path / "big.jsonl"
-    big.write_text("".join(json.dumps({"id": str(i), "target": f"Die die Katze Nummer {i} sass da."}) + "\n"
-                           for i in range(3000)), encoding="utf-8")
+    """The first run reads a FIFO the test feeds only after the second run was refused, so the first surely holds
+    the output's lock meanwhile (a race on a fast machine otherwise: 3,000 records take 0.3 s)."""
+    rows = "".join(json.dumps({"id": str(i), "target": f"Die die Katze Nummer {i} sass da."}) + "\n"
+                   for i in range(3000))
+    fifo = tmp_path / "fed.jsonl"
+    os.mkfifo(fifo)
+    plain = tmp_path / "plain.jsonl"
+    plain.write_text(rows, encoding="utf-8")
     out = tmp_path / "out.jsonl"
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-m", "checker", "check", str(big), "--format", "jsonl", "-o", str(out), "--jobs", "1",
-           "--batch-size", "20", "--tgt-lang", "de", *ONLY]
-    first = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    deadline = time.monotonic() + 120
-    while not out.with_name("out.jsonl.ckpt").exists() and first.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    second = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
-    _, err1 = first.communicate(timeout=300)
+
+    def cmd(path):
+        return [sys.executable, "-m", "checker", "check", str(path), "--format", "jsonl", "-o", str(out), "--jobs",
+                "1", "--batch-size", "20", "--tgt-lang", "de", *ONLY]
+
+    first = subprocess.Popen(cmd(fifo), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        with open(fifo, "w", encoding="utf-8") as feed:  # opens once the first run opened the FIFO to read it
+            deadline = time.monotonic() + 120
+            while not out.with_name("out.jsonl.lock").exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            second = subprocess.run(cmd(plain), capture_output=True, text=True, env=env, timeout=120)
+            feed.write(rows)
+    finally:
+        _, err1 = first.communicate(timeout=300)
     assert first.returncode == 0, err1
-    assert second.returncode == 2
+    assert second.returncode == 2, second.stderr
     assert "another mtcheck run" in one_line_error(second.stderr)
     lines = out.read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["index"] for line in lines] == list(range(3000))

@@ -151,9 +151,9 @@ def test_with_every_default_check_each_planted_error_is_one_finding(tmp_path):
     from checker.pipeline import run_checks
 
     po = run_checks(load_input(str(six_unit_po(tmp_path))))
-    assert [f.check for f in po.findings] == ["placeholder-mismatch"] and po.score > 80
+    assert [f.check for f in po.findings] == ["placeholder-mismatch"] and po.penalty_score > 80
     xlf = run_checks(load_input(str(seven_unit_xliff(tmp_path))))
-    assert [f.check for f in xlf.findings] == ["placeholder-mismatch"] and xlf.score > 80
+    assert [f.check for f in xlf.findings] == ["placeholder-mismatch"] and xlf.penalty_score > 80
     pairs = checker.check_pairs([("Klicken Sie auf {0}, um fortzufahren.", "Click to continue."),
                                  ("Bitte lesen Sie die Anleitung sorgfältig.",
                                   "Please read the asdfghjkl instructions carefully.")], "de", "en")

@@ -77,8 +77,8 @@ def test_post_scorers_are_registered_like_checks():
     from checker.selection import all_checks
 
     steps = {cid for cid, cls in all_checks().items() if cls.role == "post-score"}
-    assert steps == {"predicted-quality"}
-    assert issubclass(all_checks()["predicted-quality"], PostScorer)
+    assert steps == {"learned-quality", "predicted-quality"}
+    assert all(issubclass(all_checks()[cid], PostScorer) for cid in steps)
 
 
 class QuarterScore(PostScorer):

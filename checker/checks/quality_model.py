@@ -13,7 +13,8 @@ one) it predicts
   words the translation seems to have lost or mistranslated become findings on the source.
 
 One problem is reported once: a learned span that overlaps a finding of another check (a
-rule with a precise message) is dropped. A segment with a critical finding keeps the lower
+rule with a precise message) or an inline code is dropped, and a segment another check
+already gave a major or critical finding gets no learned spans. A segment with a critical finding keeps the lower
 of its learned and penalty scores. A document longer than ``max_document_words`` is read up
 to there (the report says where it stopped); the segments after it keep their penalty scores.
 """
@@ -23,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
+from ..codes import code_spans
 from ..context import CheckContext
 from ..errors import ModelError
 from ..registry import PostScore, PostScorer, register
@@ -157,9 +159,14 @@ class LearnedQuality(PostScorer):
                 score = min(score, seg.score)  # a critical rule finding the model cannot see caps the segment
             scores[seg.index] = round(score, 2)
             seg.extra["quality"] = {k: round(v, 4) for k, v in est.heads.items()}
+            seg.extra["quality_model"] = est.model
+            if any(f.severity in ("major", "critical") for f in own):
+                continue  # the segment's problem is already reported, precisely: its learned spans would repeat it
             base = seg.start
             taken = [(f.start - base, f.end - base, "target") if f.side == "target" else (f.start, f.end, f.side)
                      for f in own]
+            taken += [(a, b, "target") for a, b in seg.extra.get("protected_spans") or ()]  # inline codes
+            taken += [(a, b, "source") for a, b in code_spans(seg.source)]
             new.extend(f for f in self._word_findings(seg, est, taken) if not ctx.config.ignored(f.text))
         document = document_score(scores.get(s.index, s.score) for s in doc.segments)
         return PostScore(scores, document, new, bands=GOOD_FAIR)

@@ -42,7 +42,8 @@ def test_missing_model_warns_and_keeps_penalty_score(monkeypatch):
 
 
 def test_off_by_default():
-    report = checker.check_text("The committee approved the budget.", tgt_lang="en", disable=["lm-fluency"])
+    report = checker.check_text("The committee approved the budget.", tgt_lang="en",
+                                disable=["lm-fluency", "learned-quality"])
     assert report.penalty_score is None and cal.CHECK_ID not in report.checks_run
 
 

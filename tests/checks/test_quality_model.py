@@ -40,7 +40,7 @@ def test_a_romanian_file_gets_scores_and_no_meaning_drift_findings():
     report = checker.check_pairs(ROMANIAN, "ro", "en")
     assert not find(report, "source-similarity")
     assert all(0 <= s.score <= 100 for s in report.segments)
-    assert report.signature["models"]["quality"].startswith("pair")
+    assert {s.extra["quality_model"] for s in report.segments} == {"pair"}
 
 
 def test_a_learned_span_never_repeats_a_rule_finding():

