@@ -14,8 +14,8 @@ one) it predicts
 
 One problem is reported once: a learned span that overlaps a finding of another check (a
 rule with a precise message) or an inline code is dropped, and a segment another check
-already gave a major or critical finding gets no learned spans. A segment with a critical finding keeps the lower
-of its learned and penalty scores. A document longer than ``max_document_words`` is read up
+already gave a major or critical finding gets no learned spans. A segment with a critical
+finding keeps the lower of its learned and penalty scores. A document longer than ``max_document_words`` is read up
 to there (the report says where it stopped); the segments after it keep their penalty scores.
 """
 
