@@ -58,7 +58,7 @@ _WARM_UNIT = {"source": "The committee approved the budget.", "target": "Der Aus
 
 def profile_disables(profile: str | None) -> list[str]:
     """Check ids a profile switches off: ``fast`` drops every model-backed check (sentence embeddings and
-    the language model), leaving the rule and dictionary checks; ``full`` drops nothing."""
+    the language model, the learned quality model), leaving the rule and dictionary checks; ``full`` drops nothing."""
     if profile in (None, "full"):
         return []
     if profile != "fast":
@@ -615,7 +615,7 @@ def add_arguments(parser: Any) -> None:
                         "(also MTCHECK_ENGINE_ADDRESS)")
     g.add_argument("--progress", action="store_true", help="progress bar even when stderr is not a terminal")
     g.add_argument("--profile", choices=PROFILES, default="full",
-                   help="fast: skip the model-backed checks (embeddings, language model); full: every default check")
+                   help="fast: skip the model-backed checks (embeddings, language model, the learned quality model: penalty scores); full: every default check")
 
 
 def wants_stream(args: Any) -> bool:
