@@ -615,7 +615,8 @@ def add_arguments(parser: Any) -> None:
                         "(also MTCHECK_ENGINE_ADDRESS)")
     g.add_argument("--progress", action="store_true", help="progress bar even when stderr is not a terminal")
     g.add_argument("--profile", choices=PROFILES, default="full",
-                   help="fast: skip the model-backed checks (embeddings, language model, the learned quality model: penalty scores); full: every default check")
+                   help="fast: skip the model-backed checks (embeddings, language model, the learned quality model: "
+                        "penalty scores); full: every default check")
 
 
 def wants_stream(args: Any) -> bool:
