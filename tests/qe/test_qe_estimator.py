@@ -30,7 +30,10 @@ def test_english_without_a_source_is_read_by_the_english_model_the_rest_by_the_p
     assert estimator.route(True, "en") == "pair" and estimator.route(False, "de") == "pair"
     (english,) = estimator.estimate(["The committee approved the new budget."], tgt_lang="en")
     (pair,) = estimator.estimate(["Der Ausschuss stimmte zu."], tgt_lang="de")
-    assert english.model == "english" and pair.model == "pair"
+    assert english.model == "english+pair" and pair.model == "pair"
+    text = ["The committee approved the new budget."]
+    alone = [m.estimate(text, [None], [split_words(text[0])], None)[0].score for m in estimator.models.values()]
+    assert english.score == pytest.approx(sum(alone) / 2)  # English alone: the mean of both models' scores
 
 
 def test_scores_are_deterministic_and_on_the_0_100_scale(estimator):
