@@ -113,20 +113,28 @@ class TrainedModel:
         cal = self.meta.get("calibration", {})
         self.head_weights: dict[str, float] = cal.get("head_weights", {"da": 1.0})
         self.modes = {m: cal[m] for m in ("source", "target") if m in cal}
+        #: each mode's 0-100 scale, read once (every segment's score goes through it)
+        self.scales = {m: strict_knots(c.get("knots_x", [-3.0, 2.0]), c.get("knots_y", [0.0, 100.0]))
+                       for m, c in self.modes.items()}
         self.reads_source = self.meta.get("training", {}).get("target_only_share", 0.0) < 1.0
 
     @property
     def name(self) -> str:
         return f"{self.folder.name} ({self.base.description}, {self.network.cfg.layers} layers, {self.dtype})"
 
+    def _mode_name(self, with_source: bool) -> str | None:
+        wanted = "source" if with_source else "target"
+        return wanted if wanted in self.modes else next(iter(self.modes), None)
+
     def _mode(self, with_source: bool) -> dict:
-        return self.modes.get("source" if with_source else "target") or next(iter(self.modes.values()), {})
+        name = self._mode_name(with_source)
+        return self.modes[name] if name else {}
 
     def to_score(self, standardised: np.ndarray, with_source: bool) -> float:
         """The head mix mapped onto the 0-100 scale fitted for the mode."""
         z = float(sum(w * standardised[self.names.index(h)] for h, w in self.head_weights.items()))
-        mode = self._mode(with_source)
-        xs, ys = strict_knots(mode.get("knots_x", [-3.0, 2.0]), mode.get("knots_y", [0.0, 100.0]))
+        name = self._mode_name(with_source)
+        xs, ys = self.scales[name] if name else ([-3.0, 2.0], [0.0, 100.0])
         return float(np.clip(np.interp(z, xs, ys), 0.0, 100.0))
 
     def thresholds(self, with_source: bool) -> dict[str, float]:
