@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 
 from .bases import Base, Tokenizer, load_base
-from .corpora import Example, load_splits
+from .corpora import Example, Splits, load_splits
 from .features import IGNORE, Encoded, WordVectors, collate, encode_pair, piece_labels
 from .network import NetworkConfig, QualityNetwork
 from .predictor import token_budget_batches
@@ -58,6 +58,12 @@ class TrainConfig:
     cache_dir: str | None = None
     #: comma-separated language pairs to train and validate on (None: all), e.g. "ro-en,zh-en"
     pairs: str | None = None
+    use_mlqe: bool = True
+    use_wmt: bool = True
+    #: also train on the MLQE-PE post-edits, as targets with every word OK
+    post_edits: bool = False
+    threads: int = 2
+    bf16: bool = False
 
     def modes(self) -> list[tuple[str, bool]]:
         """The input modes this model serves: with the source, and/or the target alone."""
@@ -66,12 +72,14 @@ class TrainConfig:
     def keep(self, examples: Sequence[Example]) -> list[Example]:
         wanted = {p.strip() for p in self.pairs.split(",")} if self.pairs else None
         return [ex for ex in examples if wanted is None or ex.pair in wanted]
-    use_mlqe: bool = True
-    use_wmt: bool = True
-    #: also train on the MLQE-PE post-edits, as targets with every word OK
-    post_edits: bool = False
-    threads: int = 2
-    bf16: bool = False
+
+    def splits(self, data_dir: Path) -> Splits:
+        """The data this configuration trains and validates on: its corpora and pairs, limited as it says."""
+        splits = load_splits(data_dir, use_mlqe=self.use_mlqe, use_wmt=self.use_wmt,
+                             validation_share=self.validation_share, post_edits=self.post_edits)
+        splits.train = limit(self.keep(splits.train), self.limit_per_pair, self.seed)
+        splits.validation = limit(self.keep(splits.validation), self.validation_limit, self.seed)
+        return splits
 
 
 @dataclass
@@ -252,10 +260,8 @@ def train(cfg: TrainConfig, data_dir: Path, out_dir: Path | None, log=print) -> 
     t0 = time.time()
     base = load_base(cfg.base)
     tok = base.tokenizer
-    splits = load_splits(data_dir, use_mlqe=cfg.use_mlqe, use_wmt=cfg.use_wmt, validation_share=cfg.validation_share,
-                         post_edits=cfg.post_edits)
-    train_ex = limit(cfg.keep(splits.train), cfg.limit_per_pair, cfg.seed)
-    splits.validation = limit(cfg.keep(splits.validation), cfg.validation_limit, cfg.seed)
+    splits = cfg.splits(data_dir)
+    train_ex = splits.train
     net = build_network(cfg, base)
     names = list(net.cfg.sentence_targets)
     items = prepare(train_ex, tok, net.cfg, with_source=cfg.target_only_share < 1.0)
@@ -401,11 +407,9 @@ def recalibrate(model_dir: Path, data_dir: Path, log=print) -> dict:
     net, meta = load_network(model_dir)
     base = load_base(net.cfg.base)
     cfg = meta.get("training", {})
-    splits = load_splits(data_dir, use_mlqe=cfg.get("use_mlqe", True), use_wmt=cfg.get("use_wmt", True),
-                         validation_share=cfg.get("validation_share", 0.04))
-    validation = limit(splits.validation, cfg.get("validation_limit"), cfg.get("seed", 13))
     tc = TrainConfig(**{k: v for k, v in cfg.items() if k in {f.name for f in fields(TrainConfig)}})
-    meta["calibration"] = fit_calibration(net, base, meta["label_stats"], tc.keep(validation), log, modes=tc.modes())
+    validation = tc.splits(data_dir).validation  # the slice the model was calibrated on when it was trained
+    meta["calibration"] = fit_calibration(net, base, meta["label_stats"], validation, log, modes=tc.modes())
     (Path(model_dir) / META_FILE).write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return meta["calibration"]
 
