@@ -32,9 +32,9 @@ from .config import Config
 from .context import CheckContext
 from .overlap import drop_subsumed
 from .registry import Check, PostScore, PostScorer
-from .scoring import PENALTY_BANDS, score_segments
+from .scoring import score_segments
 from .selection import Selection, select_checks
-from .values import Document, Finding, Report, Segment, severity_at_least
+from .values import PENALTY_BANDS, Document, Finding, Report, Segment, severity_at_least
 
 #: step weights for the overall progress: what a step that loads a model costs next to a rule check
 _WEIGHTS = {"lm": 20.0, "embeddings": 5.0, "spacy": 3.0}

@@ -27,15 +27,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .text import count_words
-from .values import Finding, Segment
+from .values import PENALTY_BANDS, Finding, Segment
 
 SEVERITY_WEIGHTS: dict[str, float] = {"minor": 1.0, "major": 5.0, "critical": 10.0}
 PUNCTUATION_MINOR_WEIGHT = 0.1
 MIN_WORDS = 10
-#: the good and fair bounds of MQM-penalty scores: a score at or above the first is good, at or above the second
-#: fair, below it poor (a post-scoring step with a scale of its own gives its bounds: ``Report.bands``)
-PENALTY_BANDS: tuple[float, float] = (90.0, 70.0)
-SCORE_BANDS: tuple[tuple[float, str], ...] = ((PENALTY_BANDS[0], "good"), (PENALTY_BANDS[1], "fair"))
 
 
 def score_band(score: float, bands: tuple[float, float] = PENALTY_BANDS) -> str:

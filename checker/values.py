@@ -39,6 +39,9 @@ CATEGORIES: tuple[str, ...] = (
 
 
 _STR_FINDINGS = 10
+#: the good and fair bounds of MQM-penalty scores (:func:`checker.scoring.score_band`): a score at or above the
+#: first is good, at or above the second fair, below it poor; a post-scoring step may give its own (``Report.bands``)
+PENALTY_BANDS: tuple[float, float] = (90.0, 70.0)
 
 
 def _preview(text: str | None, width: int = 40, quote: bool = True) -> str:
@@ -180,7 +183,7 @@ class Report:
     penalty_score: float | None = None
     #: the good and fair bounds of ``score``'s scale (:func:`checker.scoring.score_band`): 90 and 70 for penalty
     #: scores; a post-scoring step may set its own (the learned score: 70 and 50 on the DA scale)
-    bands: tuple[float, float] = (90.0, 70.0)
+    bands: tuple[float, float] = PENALTY_BANDS
     #: the source document the segments were aligned with (``--source`` with a target-only text), if any;
     #: source-side findings of its segments index it
     source_text: str | None = None
