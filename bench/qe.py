@@ -35,7 +35,16 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from checker.qe.corpora import MLQE_DEV, WMT_FILES, WMT_TEST_SHARE, fraction, mlqe_example, read_jsonl, wmt_example  # noqa: E402
+from checker.qe.corpora import (  # noqa: E402
+    MLQE_DEV,
+    WMT_FILES,
+    WMT_TEST_SHARE,
+    detokenise,
+    fraction,
+    mlqe_example,
+    read_jsonl,
+    wmt_example,
+)
 from checker.qe.estimator import QualityEstimator, flagged_spans  # noqa: E402
 from checker.qe.metrics import kendall, kendall_within, mcc, pearson, span_f1  # noqa: E402
 
@@ -69,12 +78,6 @@ def wmt_test(data: Path, limit: int | None) -> dict[str, list]:
             rows = [wmt_example(r, pair) for r in read_jsonl(data / name)]
             out[pair] = take([ex for ex in rows if fraction(ex.doc) < WMT_TEST_SHARE], limit)
     return out
-
-
-def detokenise(tokens: list[str], lang: str) -> str:
-    from sacremoses import MosesDetokenizer
-
-    return MosesDetokenizer(lang=lang).detokenize(tokens)
 
 
 def run_mlqe(est: QualityEstimator, dev: dict[str, list], results: dict) -> None:

@@ -23,7 +23,9 @@ import json
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -117,13 +119,23 @@ def mlqe_example(row: dict) -> Example:
     )
 
 
+@lru_cache(maxsize=8)
+def _detokenizer(lang: str) -> Any:
+    from sacremoses import MosesDetokenizer
+
+    return MosesDetokenizer(lang=lang)
+
+
+def detokenise(tokens: list[str], lang: str) -> str:
+    """Moses tokens (an MLQE-PE post-edit) back into plain text in language ``lang``."""
+    return _detokenizer(lang).detokenize(tokens)
+
+
 def post_edit_examples(rows: Sequence[dict]) -> list[Example]:
     """Each changed translation's human post-edit as a training target of its own: every word OK, HTER 0, and
     the DA its translation would have had without the edits: the MT's ``da_z_mean`` minus what its HTER
     costs on the pair's training data (a least-squares slope of DA on HTER). Teaches the model that the
     corrected sentence is the better one, which direct assessments alone, one per source, never show."""
-    from sacremoses import MosesDetokenizer
-
     by_pair: dict[str, list[dict]] = {}
     for row in rows:
         by_pair.setdefault(row["pair"], []).append(row)
@@ -132,12 +144,11 @@ def post_edit_examples(rows: Sequence[dict]) -> list[Example]:
         hter = np.array([float(r["hter"]) for r in group])
         da = np.array([float(r["da_z_mean"]) for r in group])
         slope = float(np.polyfit(hter, da, 1)[0]) if len(group) > 2 and hter.std() > 0 else 0.0
-        detok = MosesDetokenizer(lang=pair.split("-")[1])
         for r in group:
             tokens = (r.get("post_edit") or "").split()
             if float(r["hter"]) <= 0 or not tokens:
                 continue
-            text = detok.detokenize(tokens)
+            text = detokenise(tokens, pair.split("-")[1])
             out.append(Example(
                 target=text, source=r["source"], pair=pair, corpus="mlqe", id=r["id"] + ":post-edit",
                 target_words=token_spans(text, tokens), target_bad=[False] * len(tokens),
