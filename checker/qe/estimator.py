@@ -149,19 +149,19 @@ class TrainedModel:
 
         cfg = self.network.cfg
         sources = [s if self.reads_source else None for s in sources]
-        encs = [encode_pair(self.tokenizer, t, s, w, split_words(s) if s else None, cfg.max_target_pieces,
-                            cfg.max_source_pieces) for t, s, w in zip(targets, sources, words, strict=True)]
+        source_words = [split_words(s) if s else None for s in sources]
+        encs = [encode_pair(self.tokenizer, t, s, w, sw, cfg.max_target_pieces, cfg.max_source_pieces)
+                for t, s, w, sw in zip(targets, sources, words, source_words, strict=True)]
         raw = self.predictor.run(encs, [bool(s) for s in sources], progress)
         out = []
-        for t, s, w, e, r in zip(targets, sources, words, encs, raw, strict=True):
+        for t, s, w, sw, e, r in zip(targets, sources, words, source_words, encs, raw, strict=True):
             with_source = r.source_bad is not None
             heads = {n: float(r.sentence[j] * self.stats[n][1] + self.stats[n][0]) for j, n in enumerate(self.names)}
             tprobs = word_probabilities(r.target_bad, e.target_word, len(w))
             est = Estimate(score=self.to_score(r.sentence, with_source), heads=heads, model=self.folder.name,
                            with_source=with_source, thresholds=self.thresholds(with_source),
                            target_words=[WordEstimate(a, b, t[a:b], float(p)) for (a, b), p in zip(w, tprobs, strict=True)])
-            if with_source and s:
-                sw = split_words(s)
+            if with_source and sw is not None:
                 sprobs = word_probabilities(r.source_bad, e.source_word or [], len(sw))
                 est.source_words = [WordEstimate(a, b, s[a:b], float(p)) for (a, b), p in zip(sw, sprobs, strict=True)]
             out.append(est)
