@@ -12,6 +12,8 @@ Splits never depend on the order of the files:
   epoch, the tag threshold and the score calibration; ``dev`` is only reported.
 * with ``post_edits``, each changed MLQE-PE training translation's post-edit trains
   too, as a target with every word OK (:func:`post_edit_examples`);
+* :func:`ranked_pairs` pairs translations of one source, the better first (a post-edit
+  and its MT; two systems' MQM), for a ranking loss;
 * WMT23 MQM is split by *document* (a hash of the document name): half the
   documents train, the rest are held out and only reported.
 """
@@ -131,33 +133,64 @@ def detokenise(tokens: list[str], lang: str) -> str:
     return _detokenizer(lang).detokenize(tokens)
 
 
-def post_edit_examples(rows: Sequence[dict]) -> list[Example]:
-    """Each changed translation's human post-edit as a training target of its own: every word OK, HTER 0, and
-    the DA its translation would have had without the edits: the MT's ``da_z_mean`` minus what its HTER
-    costs on the pair's training data (a least-squares slope of DA on HTER). Teaches the model that the
-    corrected sentence is the better one, which direct assessments alone, one per source, never show."""
-    by_pair: dict[str, list[dict]] = {}
-    for row in rows:
-        by_pair.setdefault(row["pair"], []).append(row)
+def post_edit_of(ex: Example) -> Example | None:
+    """The human post-edit of MLQE-PE translation ``ex`` as an example of its own (every word OK, HTER 0; its
+    DA label is the caller's to set), or None when the post-editor changed nothing."""
+    tokens = (ex.extra.get("post_edit") or "").split()
+    if ex.labels.get("hter", 0.0) <= 0 or not tokens:
+        return None
+    text = detokenise(tokens, ex.pair.split("-")[1])
+    return Example(target=text, source=ex.source, pair=ex.pair, corpus=ex.corpus, id=ex.id + ":post-edit",
+                   target_words=token_spans(text, tokens), target_bad=[False] * len(tokens),
+                   source_words=ex.source_words, source_bad=[False] * len(ex.source_words),
+                   labels={"hter": 0.0}, group=ex.group, extra={"post_edit_of": ex.id})
+
+
+def post_edit_examples(examples: Sequence[Example]) -> list[Example]:
+    """Each changed MLQE-PE translation's human post-edit as a training target of its own: every word OK,
+    HTER 0, and the DA its translation would have had without the edits: the MT's ``da_z_mean`` minus what
+    its HTER costs on the pair's training data (a least-squares slope of DA on HTER)."""
+    by_pair: dict[str, list[Example]] = {}
+    for ex in examples:
+        if ex.corpus == "mlqe":
+            by_pair.setdefault(ex.pair, []).append(ex)
     out: list[Example] = []
-    for pair, group in sorted(by_pair.items()):
-        hter = np.array([float(r["hter"]) for r in group])
-        da = np.array([float(r["da_z_mean"]) for r in group])
+    for _pair, group in sorted(by_pair.items()):
+        hter = np.array([ex.labels["hter"] for ex in group])
+        da = np.array([ex.labels["da"] for ex in group])
         slope = float(np.polyfit(hter, da, 1)[0]) if len(group) > 2 and hter.std() > 0 else 0.0
-        for r in group:
-            tokens = (r.get("post_edit") or "").split()
-            if float(r["hter"]) <= 0 or not tokens:
-                continue
-            text = detokenise(tokens, pair.split("-")[1])
-            out.append(Example(
-                target=text, source=r["source"], pair=pair, corpus="mlqe", id=r["id"] + ":post-edit",
-                target_words=token_spans(text, tokens), target_bad=[False] * len(tokens),
-                source_words=token_spans(r["source"], r["source_tokens"]),
-                source_bad=[False] * len(r["source_tokens"]),
-                labels={"da": float(r["da_z_mean"]) - min(0.0, slope) * float(r["hter"]), "hter": 0.0},
-                group=r["id"], extra={"post_edit_of": r["id"]},
-            ))
+        for ex in group:
+            pe = post_edit_of(ex)
+            if pe is not None:
+                pe.labels["da"] = ex.labels["da"] - min(0.0, slope) * ex.labels["hter"]
+                out.append(pe)
     return out
+
+
+def ranked_pairs(examples: Sequence[Example], min_hter: float = 0.1,
+                 min_mqm_gap: float = 1.0) -> list[tuple[Example, Example]]:
+    """(better, worse) translations of the same source, for a ranking loss.
+
+    * MLQE-PE: a translation's human post-edit beats the translation, where the post-editor changed at
+      least ``min_hter`` of it (a direct assessment is one number per source and never shows this);
+    * WMT23 MQM: of two systems' translations of one source segment, the one whose MQM penalty is at
+      least ``min_mqm_gap`` points smaller (one minor error) is better.
+    """
+    pairs: list[tuple[Example, Example]] = []
+    by_group: dict[str, list[Example]] = {}
+    for ex in examples:
+        if ex.corpus == "mlqe":
+            pe = post_edit_of(ex) if ex.labels.get("hter", 0.0) >= min_hter else None
+            if pe is not None:
+                pairs.append((pe, ex))
+        elif "mqm" in ex.extra:
+            by_group.setdefault(ex.group, []).append(ex)
+    for group in by_group.values():
+        for i, a in enumerate(group):
+            for b in group[i + 1:]:
+                if abs(a.extra["mqm"] - b.extra["mqm"]) >= min_mqm_gap:
+                    pairs.append((a, b) if a.extra["mqm"] > b.extra["mqm"] else (b, a))
+    return pairs
 
 
 def squash_mqm(mqm: float) -> float:
@@ -223,16 +256,14 @@ def load_splits(data_dir: Path, use_mlqe: bool = True, use_wmt: bool = True,
     data_dir = Path(data_dir)
     train: list[Example] = []
     validation: list[Example] = []
-    trained_rows: list[dict] = []
     for row in read_jsonl(data_dir / MLQE_TRAIN):
         ex = mlqe_example(row)
         if fraction(ex.id) < validation_share:
             validation.append(ex)
         elif use_mlqe:
             train.append(ex)
-            if post_edits:
-                trained_rows.append(row)
-    train.extend(post_edit_examples(trained_rows))
+    if post_edits:
+        train.extend(post_edit_examples(train))
     dev_path = data_dir / MLQE_DEV
     dev = [mlqe_example(r) for r in read_jsonl(dev_path)] if dev_path.exists() else []
     wmt_test: list[Example] = []

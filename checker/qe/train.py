@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 
 from .bases import Base, Tokenizer, load_base
-from .corpora import Example, Splits, load_splits
+from .corpora import Example, Splits, load_splits, ranked_pairs
 from .features import IGNORE, Encoded, WordVectors, collate, encode_pair, piece_labels
 from .network import NetworkConfig, QualityNetwork
 from .predictor import token_budget_batches
@@ -62,6 +62,14 @@ class TrainConfig:
     use_wmt: bool = True
     #: also train on the MLQE-PE post-edits, as targets with every word OK
     post_edits: bool = False
+    #: weight of the pairwise ranking loss (post-edit above its MT, the better of two systems by MQM); 0: off
+    rank_loss: float = 0.0
+    #: ranked pairs drawn per epoch at most (None: all of them)
+    rank_pairs: int | None = 12000
+    #: ranked pairs per ranking batch (one ranking batch rides along with a regular batch)
+    rank_batch: int = 16
+    #: post-edits rank above their MT only where the post-editor changed at least this share of the words
+    rank_min_hter: float = 0.1
     threads: int = 2
     bf16: bool = False
 
@@ -236,6 +244,48 @@ def plan_epochs(items: Sequence[Prepared], cfg: TrainConfig) -> list[tuple[list[
     return plans
 
 
+def plan_ranking(n_pairs: int, n_batches: Sequence[int], cfg: TrainConfig) -> list[dict[int, tuple[list[int], bool]]]:
+    """Per epoch: at which regular batch each ranking batch rides along, its pairs, and whether it reads sources.
+
+    Drawn from a generator of its own, so the regular batches are the same with or without ranking.
+    """
+    rng = random.Random(cfg.seed + 1)
+    plans: list[dict[int, tuple[list[int], bool]]] = []
+    for n in n_batches:
+        order = list(range(n_pairs))
+        rng.shuffle(order)
+        order = order[: cfg.rank_pairs] if cfg.rank_pairs is not None else order
+        chunks = [order[k:k + cfg.rank_batch] for k in range(0, len(order), cfg.rank_batch)]
+        at: dict[int, tuple[list[int], bool]] = {}
+        for k, chunk in enumerate(chunks):  # spread evenly; with more chunks than batches some share a batch
+            at.setdefault(min(n - 1, k * n // len(chunks)), ([], rng.random() >= cfg.target_only_share))[0].extend(chunk)
+        plans.append(at)
+    return plans
+
+
+def run_network(net: QualityNetwork, vectors: WordVectors, sel: Sequence[Prepared], with_source: Sequence[bool],
+                states: Sequence[torch.Tensor] | None, pad: int, bf16: bool) -> tuple[dict[str, torch.Tensor], list[bool], int]:
+    """Head outputs for ``sel`` (from the cached frozen layers' ``states`` when given), which items were read
+    with their source, and the padded width."""
+    if states is not None:
+        ws = [w and bool(p.encoded.n_source) for p, w in zip(sel, with_source, strict=True)]
+        x, attention, target_mask = stack_cached(states, [p.encoded.n_target for p in sel])
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            return net.top(x, attention, target_mask), ws, x.shape[1]
+    batch = collate([p.encoded for p in sel], with_source, pad)
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        outs = net(vectors(batch.ids), batch.attention, batch.types, batch.target_mask)
+    return outs, list(batch.with_source), batch.ids.shape[1]
+
+
+def rank_loss(sentence: torch.Tensor, names: Sequence[str]) -> torch.Tensor:
+    """RankNet loss of sentence heads over rows laid out better, worse, better, worse, ...: every head should
+    score the better translation higher (``hter``: lower)."""
+    sign = torch.tensor([-1.0 if n == "hter" else 1.0 for n in names])
+    gap = (sentence[0::2] - sentence[1::2]) * sign
+    return F.softplus(-2.0 * gap).mean()
+
+
 def limit(examples: list[Example], per_pair: int | None, seed: int) -> list[Example]:
     if per_pair is None:
         return examples
@@ -280,12 +330,18 @@ def train(cfg: TrainConfig, data_dir: Path, out_dir: Path | None, log=print) -> 
             frozen = not n.startswith("layers.") or int(n.split(".")[1]) < cfg.frozen_layers
             if frozen and not n.startswith(("sentence", "target_tags", "source_tags")):
                 p.requires_grad_(False)
+    pairs = ranked_pairs(train_ex, cfg.rank_min_hter) if cfg.rank_loss else []
+    ranked = prepare([ex for pair in pairs for ex in pair], tok, net.cfg, with_source=cfg.target_only_share < 1.0)
+    rank_caches = cached_bottoms(net, vectors, ranked, tok.pad, cfg, log) if cfg.frozen_layers and ranked else {}
+    if pairs:
+        log(f"ranking: {len(pairs)} pairs (better, worse) of the same source, {cfg.rank_pairs or 'all'} per epoch")
     heads = [p for n, p in net.named_parameters() if n.startswith(("sentence", "target_tags", "source_tags"))]
     head_ids = {id(p) for p in heads}
     body = [p for p in net.parameters() if id(p) not in head_ids and p.requires_grad]
     opt = torch.optim.AdamW([{"params": body, "lr": cfg.lr}, {"params": heads, "lr": cfg.head_lr}],
                             weight_decay=cfg.weight_decay)
     plans = plan_epochs(items, cfg)
+    rank_plans = plan_ranking(len(pairs), [len(b) for _, b in plans], cfg) if pairs else [{} for _ in plans]
     total = len(plans[0][1]) * cfg.epochs if plans else 1
     warm = max(1, int(cfg.warmup * total))
 
@@ -303,19 +359,10 @@ def train(cfg: TrainConfig, data_dir: Path, out_dir: Path | None, log=print) -> 
             for group, base_lr in zip(opt.param_groups, (cfg.lr, cfg.head_lr), strict=True):
                 group["lr"] = base_lr * lr_factor(step)
             sel = [items[i] for i in idx]
-            ws = [with_source[i] for i in idx]
-            if caches:
-                ws = [w and bool(p.encoded.n_source) for p, w in zip(sel, ws, strict=True)]
-                x, attention, target_mask = stack_cached([caches[w][i] for i, w in zip(idx, ws, strict=True)],
-                                                         [p.encoded.n_target for p in sel])
-                target = batch_targets(sel, ws, x.shape[1], names, stats)
-                with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
-                    outs = net.top(x, attention, target_mask)
-            else:
-                batch = collate([p.encoded for p in sel], ws, tok.pad)
-                target = batch_targets(sel, batch.with_source, batch.ids.shape[1], names, stats)
-                with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
-                    outs = net(vectors(batch.ids), batch.attention, batch.types, batch.target_mask)
+            states = [caches[w and bool(items[i].encoded.n_source)][i] for i, w in
+                      zip(idx, (with_source[i] for i in idx), strict=True)] if caches else None
+            outs, ws, width = run_network(net, vectors, sel, [with_source[i] for i in idx], states, tok.pad, cfg.bf16)
+            target = batch_targets(sel, ws, width, names, stats)
             sent = outs["sentence"].float()
             losses = {}
             for j, name in enumerate(names):
@@ -325,6 +372,15 @@ def train(cfg: TrainConfig, data_dir: Path, out_dir: Path | None, log=print) -> 
                     losses[name] = cfg.sentence_loss.get(name, 1.0) * err
             losses["tags"] = cfg.tag_loss * tag_loss(outs["target_tags"], target["tags"], cfg.bad_weight)
             losses["source_tags"] = cfg.source_tag_loss * tag_loss(outs["source_tags"], target["source_tags"], cfg.bad_weight)
+            if b in rank_plans[epoch]:
+                chunk, rank_source = rank_plans[epoch][b]
+                rows = [r for k in chunk for r in (2 * k, 2 * k + 1)]
+                rsel = [ranked[r] for r in rows]
+                rws = [rank_source and bool(ranked[2 * k].encoded.n_source and ranked[2 * k + 1].encoded.n_source)
+                       for k in chunk for _ in (0, 1)]
+                rstates = [rank_caches[w][r] for r, w in zip(rows, rws, strict=True)] if rank_caches else None
+                routs, _, _ = run_network(net, vectors, rsel, rws, rstates, tok.pad, cfg.bf16)
+                losses["rank"] = cfg.rank_loss * rank_loss(routs["sentence"].float(), names)
             loss = sum(losses.values())
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -441,6 +497,10 @@ HELP = {
     "pairs": "comma-separated pairs to train and validate on (default: all)",
     "use_mlqe": "train on MLQE-PE", "use_wmt": "train on the WMT23 MQM training documents",
     "post_edits": "also train on the MLQE-PE post-edits (every word OK, HTER 0, the DA without the edits' cost)",
+    "rank_loss": "weight of a ranking loss: a post-edit above its MT, the better of two systems' MQM (0: off)",
+    "rank_pairs": "ranked pairs drawn per epoch at most",
+    "rank_batch": "ranked pairs per ranking batch",
+    "rank_min_hter": "a post-edit ranks above its MT only where at least this share of the words changed",
     "threads": "torch threads", "bf16": "train in bfloat16 autocast",
 }
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+import torch
 
-from checker.qe.corpora import MLQE_DEV, MLQE_TRAIN, token_spans
-from checker.qe.train import TrainConfig, main, train
+from checker.qe.corpora import MLQE_DEV, MLQE_TRAIN, Example, post_edit_examples, ranked_pairs, token_spans, words_of
+from checker.qe.train import TrainConfig, main, plan_ranking, rank_loss, train
 
 ROWS = [
     ("Der Hund schläft im Garten.", "The dog sleeps in the garden.", [], 0.8),
@@ -72,3 +73,65 @@ def test_tiny_model_trains_saves_and_reloads(tiny_data, tmp_path):
 def test_missing_data_is_one_line_and_exit_2(tmp_path, capsys):
     assert main(["--data", str(tmp_path)]) == 2
     assert "no mlqe_pe_train.jsonl" in capsys.readouterr().err
+
+
+def mlqe(i: int, target: str, post_edit: str, hter: float, da: float = 0.0) -> Example:
+    return Example(target=target, source="Quelle.", pair="de-en", corpus="mlqe", id=f"m{i}",
+                   target_words=words_of(target), target_bad=[True] * len(words_of(target)),
+                   source_words=[(0, 7)], source_bad=[True], labels={"da": da, "hter": hter}, group=f"m{i}",
+                   extra={"post_edit": post_edit})
+
+
+def wmt(system: str, mqm: float, group: str = "zh-en:1") -> Example:
+    return Example(target=f"Output of {system}.", source="来源。", pair="zh-en", corpus="wmt23", id=f"{group}:{system}",
+                   labels={"mqm": mqm}, group=group, extra={"mqm": mqm})
+
+
+def test_ranked_pairs_put_the_post_edit_and_the_smaller_mqm_penalty_first():
+    edited = mlqe(1, "He go home .", "He goes home .", hter=0.25)
+    barely = mlqe(2, "A long sentence with one small slip in it .", "A long sentence with one small slip in it !",
+                  hter=0.05)
+    good, bad, close = wmt("a", 0.0), wmt("b", -5.0), wmt("c", -5.5)
+    pairs = ranked_pairs([edited, barely, good, bad, close, wmt("d", -9.0, group="zh-en:2")])
+    first = pairs[0]
+    assert first[0].target == "He goes home." and first[1] is edited  # detokenised post-edit above its MT
+    assert first[0].target_bad == [False] * 4 and first[0].source_bad == [False]
+    assert not any(p[1] is barely for p in pairs)  # under min_hter: no pair
+    ranked = {(a.extra["mqm"], b.extra["mqm"]) for a, b in pairs[1:]}
+    assert ranked == {(0.0, -5.0), (0.0, -5.5)}  # -5 vs -5.5 is under one point; other groups never pair
+
+
+def test_post_edit_examples_credit_the_edits_cost_back_to_da():
+    rows = [mlqe(i, "He go home .", "He goes home .", hter=h, da=-2 * h) for i, h in enumerate((0.1, 0.3, 0.5))]
+    pes = post_edit_examples(rows)
+    assert [pe.labels["hter"] for pe in pes] == [0.0] * 3
+    assert [pe.labels["da"] for pe in pes] == pytest.approx([0.0] * 3)  # slope -2: da + 2 * hter
+
+
+@pytest.mark.parametrize("n_pairs, n_batches, per_batch", [(10, 4, 3), (10, 2, 3), (5, 20, 2)])
+def test_every_drawn_pair_rides_along_once_per_epoch(n_pairs, n_batches, per_batch):
+    cfg = TrainConfig(rank_batch=per_batch, rank_pairs=None)
+    plans = plan_ranking(n_pairs, [n_batches, n_batches], cfg)
+    for at in plans:
+        assert all(0 <= step < n_batches for step in at)
+        assert sorted(k for chunk, _ in at.values() for k in chunk) == list(range(n_pairs))
+    assert plans == plan_ranking(n_pairs, [n_batches, n_batches], cfg)  # seeded
+    capped = plan_ranking(n_pairs, [n_batches], TrainConfig(rank_batch=per_batch, rank_pairs=3))[0]
+    assert sum(len(chunk) for chunk, _ in capped.values()) == 3
+
+
+def test_rank_loss_falls_as_the_better_translation_scores_higher():
+    names = ["da", "hter"]
+    right = torch.tensor([[1.0, 0.1], [0.0, 0.5]])  # better first: higher DA, lower HTER
+    wrong = torch.tensor([[0.0, 0.5], [1.0, 0.1]])
+    assert rank_loss(right, names) < rank_loss(torch.zeros(2, 2), names) < rank_loss(wrong, names)
+
+
+@pytest.mark.slow
+def test_tiny_model_trains_with_the_ranking_loss(tiny_data):
+    lines: list[str] = []
+    cfg = TrainConfig(layers=1, epochs=1, validation_share=0.3, batch_tokens=400, rank_loss=1.0, rank_batch=2)
+    result = train(cfg, tiny_data, None, log=lines.append)
+    assert any(line.startswith("ranking: ") for line in lines)
+    assert any(" rank " in line for line in lines if line.startswith("epoch 1 batch"))
+    assert result["history"]
