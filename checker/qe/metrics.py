@@ -6,7 +6,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import stats
 
 
 def pearson(x: Sequence[float], y: Sequence[float]) -> float:
@@ -38,6 +37,8 @@ def best_threshold(probs: Sequence[float], gold: Sequence[bool], grid: Sequence[
 
 def kendall(x: Sequence[float], y: Sequence[float]) -> float:
     """Kendall tau-b (NaN when undefined)."""
+    from scipy import stats  # here, not at the top: scipy.stats takes a second to import and scoring never needs it
+
     if len(x) < 2:
         return float("nan")
     tau = stats.kendalltau(x, y).statistic
