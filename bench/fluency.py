@@ -285,12 +285,12 @@ def run_tagger(doc, min_probability: float | None = None):
 
 
 def tagger_thresholds() -> dict[str, float]:
-    """The English model's word thresholds: its findings' (minor) and the MCC-best one on validation."""
+    """The word thresholds English text alone is read against: its findings' (minor) and the MCC-best one on
+    validation (with both shipped models, those fitted for the mean of their word probabilities)."""
     from checker.qe.estimator import QualityEstimator
 
-    model = QualityEstimator().models
-    est = model.get("english") or next(iter(model.values()))
-    return est.thresholds(False)
+    (est,) = QualityEstimator().estimate(["A sentence."], tgt_lang="en")
+    return est.thresholds
 
 
 def table(results: dict[str, dict[str, float]], clean_fp: int, clean_words: int, title: str,

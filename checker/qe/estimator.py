@@ -31,6 +31,8 @@ META_FILE = "qe.json"
 PACKAGED_DIR = Path(__file__).resolve().parent.parent / "data" / "qe"
 #: the models of a packaged folder, in the order they are tried for a segment they both could read
 ROLES = ("english", "pair")
+#: the English model's calibration entry for English text read by both models (see ``QualityEstimator._pair_up``)
+PAIRED_CALIBRATION = "with_pair"
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 WORD_RE = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+(?:['’\-][^\W_{_CJK}]+)*|[^\w\s]|_+")
 
@@ -61,6 +63,13 @@ def default_dtype() -> str:
     from ..resources import compute_dtype
 
     return compute_dtype("MTCHECK_QE_DTYPE")
+
+
+def thresholds_of(calibration: dict) -> dict[str, float]:
+    """The minor / major finding thresholds and the MCC-best one from a calibration entry."""
+    minor = float(calibration.get("minor", 0.9))
+    return {"minor": minor, "major": max(minor, float(calibration.get("major", 0.97))),
+            "mcc": float(calibration.get("threshold", 0.5))}
 
 
 def split_words(text: str) -> list[tuple[int, int]]:
@@ -138,9 +147,7 @@ class TrainedModel:
         return float(np.clip(np.interp(z, xs, ys), 0.0, 100.0))
 
     def thresholds(self, with_source: bool) -> dict[str, float]:
-        mode = self._mode(with_source)
-        minor = float(mode.get("minor", 0.9))
-        return {"minor": minor, "major": max(minor, float(mode.get("major", 0.97))), "mcc": float(mode.get("threshold", 0.5))}
+        return thresholds_of(self._mode(with_source))
 
     def estimate(self, targets: Sequence[str], sources: Sequence[str | None], words: Sequence[list[tuple[int, int]]],
                  progress: Callable[[int], None] | None = None) -> list[Estimate]:
@@ -185,6 +192,20 @@ class QualityEstimator:
     def name(self) -> str:
         return "; ".join(m.name for m in self.models.values())
 
+    def _pair_up(self, english: list[Estimate], pair: list[Estimate]) -> None:
+        """English text alone, read by both models: the mean of their scores (the two err differently: MLQE-PE
+        dev into English, Pearson 0.566 against 0.544 and 0.521 alone) and of their word probabilities, read
+        against thresholds fitted for that mean (``calibration.with_pair``; word MCC 0.303 against 0.285). A
+        model folder without those thresholds keeps the English model's words."""
+        fitted = self.models["english"].meta.get("calibration", {}).get(PAIRED_CALIBRATION)
+        for e, o in zip(english, pair, strict=True):
+            e.score = (e.score + o.score) / 2
+            e.model = "english+pair"
+            if fitted:
+                for w, v in zip(e.target_words, o.target_words, strict=True):
+                    w.probability = (w.probability + v.probability) / 2
+                e.thresholds = thresholds_of(fitted)
+
     def route(self, has_source: bool, tgt_lang: str | None) -> str:
         """Which model reads a segment: English without a source goes to ``english`` (scored by the mean of the
         English and the pair model, see :meth:`estimate`), the rest to ``pair``."""
@@ -211,13 +232,8 @@ class QualityEstimator:
             got = self.models[role].estimate([targets[i] for i in idx], [sources[i] for i in idx],
                                              [words[i] for i in idx], progress)
             if role == "english" and "pair" in self.models:
-                # the two models err differently: their mean score agrees better with raters (MLQE-PE dev, into
-                # English: Pearson 0.557 against 0.520 and 0.521 alone); words and thresholds stay the English model's
-                other = self.models["pair"].estimate([targets[i] for i in idx], [None] * len(idx),
-                                                     [words[i] for i in idx], None)
-                for e, o in zip(got, other, strict=True):
-                    e.score = (e.score + o.score) / 2
-                    e.model = "english+pair"
+                self._pair_up(got, self.models["pair"].estimate([targets[i] for i in idx], [None] * len(idx),
+                                                                [words[i] for i in idx], None))
             for i, e in zip(idx, got, strict=True):
                 out[i] = e
         return out  # type: ignore[return-value]
@@ -227,8 +243,11 @@ def flagged_spans(words: Sequence[WordEstimate], threshold: float, text: str) ->
     """Runs of words at or above ``threshold`` merged into spans ``(start, end, highest probability)``.
 
     Two flagged words join when only spaces separate them; punctuation marks at either
-    end of a run are left out of it (a run of punctuation alone is no span).
+    end of a run are left out of it (a run of punctuation alone is no span). A threshold of 1
+    or more flags nothing (it is what calibration sets where no threshold reaches the precision).
     """
+    if threshold >= 1.0:
+        return []
     runs: list[list[WordEstimate]] = []
     for w in words:
         if w.probability < threshold:

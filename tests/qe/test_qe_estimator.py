@@ -36,6 +36,18 @@ def test_english_without_a_source_is_read_by_the_english_model_the_rest_by_the_p
     assert english.score == pytest.approx(sum(alone) / 2)  # English alone: the mean of both models' scores
 
 
+def test_english_alone_reads_the_mean_of_both_models_words_against_thresholds_fitted_for_it(estimator):
+    text = "The committee approved the the new budget yesterday evening."
+    words = [split_words(text)]
+    (paired,) = estimator.estimate([text], tgt_lang="en")
+    alone = [m.estimate([text], [None], words, None)[0] for m in estimator.models.values()]
+    means = [sum(e.target_words[i].probability for e in alone) / 2 for i in range(len(words[0]))]
+    assert [w.probability for w in paired.target_words] == pytest.approx(means)
+    fitted = estimator.models["english"].meta["calibration"]["with_pair"]
+    assert paired.thresholds["mcc"] == pytest.approx(fitted["threshold"])
+    assert paired.thresholds["minor"] >= 1.0  # no word findings for English text alone (docs/quality-model.md)
+
+
 def test_scores_are_deterministic_and_on_the_0_100_scale(estimator):
     targets = ["The committee approved the new budget after a long debate.", "Committee the budget new approved debate."]
     first = estimator.estimate(targets)
@@ -67,3 +79,5 @@ def test_flagged_words_merge_into_narrow_spans():
     probabilities = [0.1, 0.2, 0.9, 0.8, 0.95, 0.1, 0.7]
     words = [WordEstimate(s, e, text[s:e], p) for (s, e), p in zip(split_words(text), probabilities, strict=True)]
     assert [(text[s:e], round(p, 2)) for s, e, p in flagged_spans(words, 0.5, text)] == [("at home", 0.9)]
+    certain = [WordEstimate(w.start, w.end, w.text, 1.0) for w in words]
+    assert flagged_spans(certain, 1.0, text) == []  # a threshold of 1: calibration found none precise enough

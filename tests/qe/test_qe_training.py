@@ -135,3 +135,19 @@ def test_tiny_model_trains_with_the_ranking_loss(tiny_data):
     assert any(line.startswith("ranking: ") for line in lines)
     assert any(" rank " in line for line in lines if line.startswith("epoch 1 batch"))
     assert result["history"]
+
+
+@pytest.mark.slow
+def test_two_tiny_models_pair_up_with_thresholds_fitted_for_their_mean(tiny_data, tmp_path):
+    from checker.qe.estimator import PAIRED_CALIBRATION, QualityEstimator
+    from checker.qe.train import fit_pairing
+
+    quiet = lambda m: None  # noqa: E731
+    common = {"layers": 1, "epochs": 1, "validation_share": 0.3, "batch_tokens": 400}
+    train(TrainConfig(base="minilm", frozen_layers=0, target_only_share=1.0, **common), tiny_data, tmp_path / "english", quiet)
+    train(TrainConfig(**common), tiny_data, tmp_path / "pair", quiet)
+    fitted = fit_pairing(tmp_path, tiny_data, log=quiet)
+    meta = json.loads((tmp_path / "english" / "qe.json").read_text())
+    assert meta["calibration"][PAIRED_CALIBRATION] == fitted and 0.0 < fitted["threshold"] < 1.0
+    (est,) = QualityEstimator(tmp_path).estimate(["The dog sleeps in the garden."], tgt_lang="en")
+    assert est.model == "english+pair" and est.thresholds["mcc"] == pytest.approx(fitted["threshold"])
