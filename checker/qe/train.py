@@ -331,7 +331,11 @@ def train(cfg: TrainConfig, data_dir: Path, out_dir: Path | None, log=print) -> 
             if frozen and not n.startswith(("sentence", "target_tags", "source_tags")):
                 p.requires_grad_(False)
     pairs = ranked_pairs(train_ex, cfg.rank_min_hter) if cfg.rank_loss else []
-    ranked = prepare([ex for pair in pairs for ex in pair], tok, net.cfg, with_source=cfg.target_only_share < 1.0)
+    # the pairs' translations are training items already, encoded above; only their post-edits are new
+    known = {p.example.id: p for p in items}
+    known.update((p.example.id, p) for p in prepare([ex for pair in pairs for ex in pair if ex.id not in known],
+                                                     tok, net.cfg, with_source=cfg.target_only_share < 1.0))
+    ranked = [known[ex.id] for pair in pairs for ex in pair]
     rank_caches = cached_bottoms(net, vectors, ranked, tok.pad, cfg, log) if cfg.frozen_layers and ranked else {}
     if pairs:
         log(f"ranking: {len(pairs)} pairs (better, worse) of the same source, {cfg.rank_pairs or 'all'} per epoch")
