@@ -121,12 +121,15 @@ class QualityNetwork(nn.Module):
         x = self.bottom(embeddings, attention, types, upto=len(self.layers))
         return self.predict_heads(x, target_mask)
 
-    def predict_heads(self, x: torch.Tensor, target_mask: torch.Tensor) -> dict[str, torch.Tensor]:
+    def pooled(self, x: torch.Tensor, target_mask: torch.Tensor) -> torch.Tensor:
+        """The sentence head's input: the ``<s>`` state beside the mean of the target pieces' states, (B, 2H)."""
         tm = target_mask.unsqueeze(-1).to(x.dtype)
         mean = (x * tm).sum(1) / tm.sum(1).clamp(min=1.0)
-        pooled = torch.cat([x[:, 0], mean], dim=-1)
+        return torch.cat([x[:, 0], mean], dim=-1)
+
+    def predict_heads(self, x: torch.Tensor, target_mask: torch.Tensor) -> dict[str, torch.Tensor]:
         return {
-            "sentence": self.sentence(pooled),
+            "sentence": self.sentence(self.pooled(x, target_mask)),
             "target_tags": self.target_tags(self.dropout(x)).squeeze(-1),
             "source_tags": self.source_tags(self.dropout(x)).squeeze(-1),
         }

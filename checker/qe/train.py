@@ -70,6 +70,9 @@ class TrainConfig:
     rank_batch: int = 16
     #: post-edits rank above their MT only where the post-editor changed at least this share of the words
     rank_min_hter: float = 0.1
+    #: after the epochs, train the sentence head alone with a ranking loss on the encoder's pooled states
+    #: (:mod:`checker.qe.rank_heads`: minutes, where the ranking loss through the encoder costs an hour an epoch)
+    rank_heads: bool = False
     threads: int = 2
     bf16: bool = False
 
@@ -402,13 +405,21 @@ def train(cfg: TrainConfig, data_dir: Path, out_dir: Path | None, log=print) -> 
         summary = evaluate_all(net, base, stats, splits.validation, label="validation", log=log, vectors=vectors,
                                modes=cfg.modes())
         history.append(summary)
+    extra: dict[str, Any] = {}
+    if cfg.rank_heads:
+        from .rank_heads import HeadConfig, refit_head
+
+        with torch.no_grad():  # the weights as saved (fp16), so this equals --rank-heads-of on the saved model
+            for value in net.state_dict().values():
+                value.copy_(value.to(torch.float16).to(value.dtype))
+        extra["rank_heads"] = refit_head(net, base, cfg, splits, stats, HeadConfig(seed=cfg.seed), log, vectors)
     calibration = fit_calibration(net, base, stats, splits.validation, log, vectors, cfg.modes())
     result = {"config": asdict(cfg), "label_stats": stats, "history": history, "seconds": time.time() - t0,
               "calibration": calibration}
     if out_dir is not None:
         from .estimator import save_model
 
-        save_model(net, stats, history[-1], cfg, out_dir, {"calibration": calibration,
+        save_model(net, stats, history[-1], cfg, out_dir, {"calibration": calibration, **extra,
                                                            "train_seconds": round(time.time() - t0)})
         log(f"saved to {out_dir}")
     return result
@@ -525,7 +536,9 @@ def recalibrate(model_dir: Path, data_dir: Path, log=print) -> dict:
 #: the settings of the two shipped models (``make train`` trains both); flags override them
 RECIPES: dict[str, dict[str, Any]] = {
     # multilingual-e5-small, layers 4-6 fine-tuned (1-3 kept, their output cached): any pair, with or without source
-    "pair": {"base": "e5", "layers": 6, "frozen_layers": 3, "epochs": 3, "lr": 1e-4, "target_only_share": 0.35},
+    # then its sentence head alone with a ranking loss (post-edits above their MT, the better of two systems by MQM)
+    "pair": {"base": "e5", "layers": 6, "frozen_layers": 3, "epochs": 3, "lr": 1e-4, "target_only_share": 0.35,
+             "rank_heads": True},
     # all-MiniLM-L6-v2, every layer fine-tuned, English targets alone (MLQE-PE into English, WMT23 zh-en), with the
     # ranking loss (post-edits above their MT, the better of two systems by MQM)
     "english": {"base": "minilm", "layers": 6, "frozen_layers": 0, "epochs": 2, "lr": 5e-5, "target_only_share": 1.0,
@@ -554,6 +567,7 @@ HELP = {
     "rank_pairs": "ranked pairs drawn per epoch at most",
     "rank_batch": "ranked pairs per ranking batch",
     "rank_min_hter": "a post-edit ranks above its MT only where at least this share of the words changed",
+    "rank_heads": "then train the sentence head alone with a ranking loss on the encoder's pooled states (minutes)",
     "threads": "torch threads", "bf16": "train in bfloat16 autocast",
 }
 
@@ -578,6 +592,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--fit-pairing", type=Path, default=None, metavar="DIR",
                     help="only refit the word thresholds of English text read by both models in DIR (DIR/english, "
                          "DIR/pair); --recipe all with --out does this after training")
+    ap.add_argument("--rank-heads-of", type=Path, default=None, metavar="DIR",
+                    help="only train the sentence head of the saved model in DIR with a ranking loss, its encoder "
+                         "kept (what --rank-heads does after training; minutes), then refit its scale and thresholds")
     kinds = {f.name: f.type for f in fields(TrainConfig)}
     for name, value in asdict(TrainConfig()).items():
         if name == "sentence_loss":
@@ -600,6 +617,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.fit_pairing:
         fit_pairing(args.fit_pairing, args.data, log=log)
+        return 0
+    if args.rank_heads_of:
+        from .rank_heads import HeadConfig, rank_heads
+
+        rank_heads(args.rank_heads_of, args.data, args.out, HeadConfig(seed=given.get("seed", 13)), log=log,
+                   threads=given.get("threads", 2), limit_per_pair=given.get("limit_per_pair"))
         return 0
     names = list(RECIPES) if args.recipe == "all" else [args.recipe]
     for name in names:

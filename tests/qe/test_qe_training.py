@@ -151,3 +151,61 @@ def test_two_tiny_models_pair_up_with_thresholds_fitted_for_their_mean(tiny_data
     assert meta["calibration"][PAIRED_CALIBRATION] == fitted and 0.0 < fitted["threshold"] < 1.0
     (est,) = QualityEstimator(tmp_path).estimate(["The dog sleeps in the garden."], tgt_lang="en")
     assert est.model == "english+pair" and est.thresholds["mcc"] == pytest.approx(fitted["threshold"])
+
+
+def test_head_training_learns_to_rank_pairs_the_labels_cannot_tell_apart():
+    from checker.qe.rank_heads import HeadConfig, train_head
+
+    torch.manual_seed(0)
+    names = ["da", "hter"]
+    x = torch.randn(256, 8)
+    y = torch.stack([x[:, 0], -x[:, 0]], dim=1)  # the labels read feature 0 only
+    m = torch.ones_like(y)
+    worse = torch.randn(128, 8)
+    better = worse.clone()
+    better[:, 1] += 1.0  # the better translation differs in feature 1, which the labels never show
+    heldout_worse = torch.randn(64, 8)
+    heldout_better = heldout_worse.clone()
+    heldout_better[:, 1] += 1.0
+
+    def wins(head) -> float:
+        with torch.no_grad():
+            return float((head(heldout_better)[:, 0] > head(heldout_worse)[:, 0]).float().mean())
+
+    results = {}
+    for weight in (0.0, 1.0):
+        torch.manual_seed(1)
+        head = torch.nn.Sequential(torch.nn.Linear(8, 8), torch.nn.Tanh(), torch.nn.Linear(8, 2))
+        train_head(head, x, y, m, better, worse, names, {"da": 1.0, "hter": 0.5},
+                   HeadConfig(rank_loss=weight, epochs=30, lr=1e-2, batch=64), log=lambda s: None)
+        results[weight] = wins(head)
+    assert results[1.0] > 0.95 and results[1.0] > results[0.0] + 0.2
+
+
+@pytest.mark.slow
+def test_the_sentence_head_alone_is_refitted_with_the_ranking_loss(tiny_data, tmp_path):
+    from safetensors.torch import load_file
+
+    cfg = TrainConfig(layers=1, epochs=1, validation_share=0.3, batch_tokens=400)
+    out = tmp_path / "model"
+    train(cfg, tiny_data, out, log=lambda m: None)
+    before = load_file(str(out / "qe.safetensors"))
+    for dest in ("a", "b"):
+        assert main(["--data", str(tiny_data), "--rank-heads-of", str(out), "--out", str(tmp_path / dest)]) == 0
+    after = load_file(str(tmp_path / "a" / "qe.safetensors"))
+    again = load_file(str(tmp_path / "b" / "qe.safetensors"))
+    changed = {k for k in before if not torch.equal(before[k], after[k])}
+    assert changed and all(k.startswith("sentence.") for k in changed)
+    assert all(torch.equal(after[k], again[k]) for k in after)  # seeded
+    meta = json.loads((tmp_path / "a" / "qe.json").read_text())
+    assert meta["training"]["rank_heads"] and meta["rank_heads"]["ranked_pairs"] > 0
+    assert set(meta["rank_heads"]["after"]) == {"source", "target"}
+
+
+@pytest.mark.slow
+def test_a_recipe_with_rank_heads_runs_the_stage_after_its_epochs(tiny_data):
+    lines: list[str] = []
+    cfg = TrainConfig(layers=1, epochs=1, validation_share=0.3, batch_tokens=400, rank_heads=True)
+    train(cfg, tiny_data, None, log=lines.append)
+    assert any(line.startswith("sentence head with a ranking loss") for line in lines)
+    assert any(line.startswith("[validation source] before:") for line in lines)
