@@ -17,9 +17,7 @@ import random
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, replace
-from pathlib import Path
-from typing import TYPE_CHECKING
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
@@ -31,9 +29,6 @@ from .features import Encoded, WordVectors, collate, encode_pair
 from .metrics import kendall_within, pearson
 from .network import QualityNetwork
 from .predictor import token_budget_batches
-
-if TYPE_CHECKING:
-    from .train import TrainConfig
 
 Key = tuple[str, bool]  # (example id, read with its source)
 
@@ -199,10 +194,13 @@ def validation_figures(head: torch.nn.Module, table: FeatureTable, validation: S
             "pe_wins": float(np.mean(pe > score[changed])) if changed else float("nan"), "tau_within": within}
 
 
-def refit_head(net: QualityNetwork, base: Base, tc: TrainConfig, splits: Splits, stats: dict, cfg: HeadConfig,
-               log: Callable[[str], None] = print, vectors: WordVectors | None = None) -> dict:
+def refit_head(net: QualityNetwork, base: Base, splits: Splits, stats: dict, cfg: HeadConfig,
+               target_only_share: float, loss_weights: dict[str, float], log: Callable[[str], None] = print,
+               vectors: WordVectors | None = None) -> dict:
     """Train ``net``'s sentence head (in place) on its encoder's pooled states of ``splits.train`` and their
-    ranked pairs; returns the settings and the validation figures before and after."""
+    ranked pairs, each read with its source or without as the model was trained (``target_only_share`` of
+    them without), on the regression (``loss_weights`` per head) and the ranking loss; returns the settings and
+    the validation figures before and after."""
     from .estimator import default_dtype
 
     t0 = time.time()
@@ -213,9 +211,9 @@ def refit_head(net: QualityNetwork, base: Base, tc: TrainConfig, splits: Splits,
     table = FeatureTable(net, vectors, base.tokenizer, getattr(torch, default_dtype()))
     train_ex = splits.train
     pairs = ranked_pairs(train_ex, cfg.min_hter)
-    ex_modes, pair_modes = draw_modes(train_ex, pairs, tc.target_only_share, cfg.seed)
+    ex_modes, pair_modes = draw_modes(train_ex, pairs, target_only_share, cfg.seed)
     val_pe = {ex.id: pe for ex in splits.validation if ex.corpus == "mlqe" and (pe := post_edit_of(ex)) is not None}
-    modes = [ws for _, ws in tc.modes()]
+    modes = [False] if target_only_share >= 1.0 else [True, False]
     log(f"sentence head with a ranking loss: {len(train_ex)} training segments, {len(pairs)} ranked pairs, "
         f"validation {len(splits.validation)} ({len(val_pe)} with a post-edit); settings {asdict(cfg)}")
     table.add([*zip(train_ex, ex_modes, strict=True),
@@ -231,38 +229,10 @@ def refit_head(net: QualityNetwork, base: Base, tc: TrainConfig, splits: Splits,
     y, m = label_matrix(train_ex, names, stats)
     better = table[[(a.id, ws) for (a, _), ws in zip(pairs, pair_modes, strict=True)]]
     worse = table[[(b.id, ws) for (_, b), ws in zip(pairs, pair_modes, strict=True)]]
-    train_head(net.sentence, x, y, m, better, worse, names, tc.sentence_loss, cfg, log)
+    train_head(net.sentence, x, y, m, better, worse, names, loss_weights, cfg, log)
     after = figures()
     for mode in before:
         log(f"[validation {mode}] before: " + " ".join(f"{k} {v:.3f}" for k, v in before[mode].items())
             + " | after: " + " ".join(f"{k} {v:.3f}" for k, v in after[mode].items()))
     return {"settings": asdict(cfg), "ranked_pairs": len(pairs), "before": before, "after": after,
             "seconds": round(time.time() - t0)}
-
-
-def rank_heads(model_dir: Path, data_dir: Path, out_dir: Path | None, cfg: HeadConfig,
-               log: Callable[[str], None] = print, threads: int = 2, limit_per_pair: int | None = None) -> dict:
-    """Refit the sentence head of the saved model in ``model_dir`` (:func:`refit_head`), then its scale and
-    thresholds on the validation slice; save to ``out_dir`` (default: in place). ``limit_per_pair`` reads at most
-    that many segments per corpus and pair (quick experiments, tests)."""
-    from .bases import load_base
-    from .estimator import load_network, save_model
-    from .train import config_of, fit_calibration
-
-    torch.set_num_threads(threads)
-    t0 = time.time()
-    net, meta = load_network(model_dir)
-    base = load_base(net.cfg.base)
-    tc = config_of(meta)
-    splits = replace(tc, limit_per_pair=limit_per_pair or tc.limit_per_pair,
-                     validation_limit=limit_per_pair or tc.validation_limit).splits(data_dir)
-    vectors = WordVectors(base)
-    vectors.preload()
-    info = refit_head(net, base, tc, splits, meta["label_stats"], cfg, log, vectors)
-    meta["calibration"] = fit_calibration(net, base, meta["label_stats"], splits.validation, log, vectors, tc.modes())
-    meta["rank_heads"] = info
-    target = Path(out_dir or model_dir)
-    extra = {k: v for k, v in meta.items() if k not in {"network", "label_stats", "training", "validation"}}
-    save_model(net, meta["label_stats"], meta.get("validation", {}), replace(tc, rank_heads=True), target, extra)
-    log(f"saved to {target} in {time.time() - t0:.0f} s")
-    return info

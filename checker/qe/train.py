@@ -14,7 +14,7 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -412,7 +412,8 @@ def train(cfg: TrainConfig, data_dir: Path, out_dir: Path | None, log=print) -> 
         with torch.no_grad():  # the weights as saved (fp16), so this equals --rank-heads-of on the saved model
             for value in net.state_dict().values():
                 value.copy_(value.to(torch.float16).to(value.dtype))
-        extra["rank_heads"] = refit_head(net, base, cfg, splits, stats, HeadConfig(seed=cfg.seed), log, vectors)
+        extra["rank_heads"] = refit_head(net, base, splits, stats, HeadConfig(seed=cfg.seed), cfg.target_only_share,
+                                         cfg.sentence_loss, log, vectors)
     calibration = fit_calibration(net, base, stats, splits.validation, log, vectors, cfg.modes())
     result = {"config": asdict(cfg), "label_stats": stats, "history": history, "seconds": time.time() - t0,
               "calibration": calibration}
@@ -533,6 +534,35 @@ def recalibrate(model_dir: Path, data_dir: Path, log=print) -> dict:
     return meta["calibration"]
 
 
+def rank_heads(model_dir: Path, data_dir: Path, out_dir: Path | None = None, seed: int = 13,
+               log=print, threads: int = 2, limit_per_pair: int | None = None) -> dict:
+    """The ranking stage (:func:`checker.qe.rank_heads.refit_head`) on the saved model in ``model_dir``, then its
+    scale and thresholds refitted on the validation slice; saved to ``out_dir`` (default: in place).
+    ``limit_per_pair`` reads at most that many segments per corpus and pair (quick experiments, tests)."""
+    from .estimator import load_network, save_model
+    from .rank_heads import HeadConfig, refit_head
+
+    torch.set_num_threads(threads)
+    t0 = time.time()
+    net, meta = load_network(model_dir)
+    base = load_base(net.cfg.base)
+    tc = config_of(meta)
+    splits = replace(tc, limit_per_pair=limit_per_pair or tc.limit_per_pair,
+                     validation_limit=limit_per_pair or tc.validation_limit).splits(data_dir)
+    vectors = WordVectors(base)
+    vectors.preload()
+    stats = meta["label_stats"]
+    info = refit_head(net, base, splits, stats, HeadConfig(seed=seed), tc.target_only_share, tc.sentence_loss, log,
+                      vectors)
+    meta["calibration"] = fit_calibration(net, base, stats, splits.validation, log, vectors, tc.modes())
+    meta["rank_heads"] = info
+    target = Path(out_dir or model_dir)
+    extra = {k: v for k, v in meta.items() if k not in {"network", "label_stats", "training", "validation"}}
+    save_model(net, stats, meta.get("validation", {}), replace(tc, rank_heads=True), target, extra)
+    log(f"saved to {target} in {time.time() - t0:.0f} s")
+    return info
+
+
 #: the settings of the two shipped models (``make train`` trains both); flags override them
 RECIPES: dict[str, dict[str, Any]] = {
     # multilingual-e5-small, layers 4-6 fine-tuned (1-3 kept, their output cached): any pair, with or without source
@@ -580,6 +610,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         epilog="Examples:\n  python -m checker.qe.train --out checker/data/qe        # both shipped models (make train)\n"
                "  python -m checker.qe.train --recipe english --epochs 1  # one model, one epoch, nothing saved\n"
                "  python -m checker.qe.train --recalibrate DIR            # refit scale and thresholds only\n"
+               "  python -m checker.qe.train --rank-heads-of DIR          # the ranking stage alone (minutes)\n"
                "Then: python bench/qe.py [--model DIR] prints the held-out figures.",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[3] / "shared" / "data",
@@ -602,7 +633,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         flag, doc = f"--{name.replace('_', '-')}", HELP.get(name, "")
         if isinstance(value, bool):
             ap.add_argument(flag, type=lambda s: s.lower() in ("1", "true", "yes"), default=argparse.SUPPRESS,
-                            metavar="BOOL", help=f"{doc} (default: {value})")
+                            metavar="BOOL", help=f"{doc} (default: {value} or the recipe's)")
         else:
             kind = type(value) if value is not None else (str if "str" in str(kinds[name]) else int)
             ap.add_argument(flag, type=kind, default=argparse.SUPPRESS, help=f"{doc} (default: {value} or the recipe's)")
@@ -619,9 +650,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         fit_pairing(args.fit_pairing, args.data, log=log)
         return 0
     if args.rank_heads_of:
-        from .rank_heads import HeadConfig, rank_heads
-
-        rank_heads(args.rank_heads_of, args.data, args.out, HeadConfig(seed=given.get("seed", 13)), log=log,
+        rank_heads(args.rank_heads_of, args.data, args.out, seed=given.get("seed", 13), log=log,
                    threads=given.get("threads", 2), limit_per_pair=given.get("limit_per_pair"))
         return 0
     names = list(RECIPES) if args.recipe == "all" else [args.recipe]
