@@ -643,6 +643,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: no mlqe_pe_train.jsonl in {args.data} (pass --data)", file=sys.stderr)
         return 2
     log = lambda m: print(m, flush=True)  # noqa: E731
+    from .estimator import META_FILE
+
+    wanted = [d for d in (args.recalibrate, args.rank_heads_of) if d] + (
+        [args.fit_pairing / "english", args.fit_pairing / "pair"] if args.fit_pairing else [])
+    for folder in wanted:
+        if not (folder / META_FILE).is_file():
+            print(f"error: no quality model in {folder} (no {META_FILE})", file=sys.stderr)
+            return 2
     if args.recalibrate:
         recalibrate(args.recalibrate, args.data, log=log)
         return 0

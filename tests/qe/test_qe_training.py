@@ -75,6 +75,13 @@ def test_missing_data_is_one_line_and_exit_2(tmp_path, capsys):
     assert "no mlqe_pe_train.jsonl" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("flag", ["--recalibrate", "--rank-heads-of", "--fit-pairing"])
+def test_a_folder_without_a_model_is_one_line_and_exit_2(tiny_data, tmp_path, capsys, flag):
+    assert main(["--data", str(tiny_data), flag, str(tmp_path / "nowhere")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: no quality model in ") and err.count("\n") == 1
+
+
 def mlqe(i: int, target: str, post_edit: str, hter: float, da: float = 0.0) -> Example:
     return Example(target=target, source="Quelle.", pair="de-en", corpus="mlqe", id=f"m{i}",
                    target_words=words_of(target), target_bad=[True] * len(words_of(target)),
