@@ -35,8 +35,8 @@ Key = tuple[str, bool]  # (example id, read with its source)
 
 @dataclass
 class HeadConfig:
-    """Settings of the head-only ranking stage, chosen on the validation slice for the pair model: of 15
-    settings (ranking weight 0-3, 2-15 epochs, learning rate 3e-5 to 1e-3), the best sum of the validation
+    """Settings of the head-only ranking stage, chosen on the validation slice for the pair model: of 19
+    settings (ranking weight 0-3, 2-15 epochs, learning rate 3e-5 to 1e-3, batch, weight decay), the best sum of the validation
     figures :func:`refit_head` prints (Pearson with DA, post-edit wins, Kendall tau within a source; with the
     source and without)."""
 
