@@ -86,6 +86,20 @@ def piece_labels(piece_word: Sequence[int], bad: Sequence[bool] | None) -> list[
     return [IGNORE if w < 0 or w >= len(bad) else int(bad[w]) for w in piece_word]
 
 
+def sentence_labels(labels: Sequence[dict[str, float]], names: Sequence[str],
+                    stats: dict[str, tuple[float, float]]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Each segment's sentence labels standardised by ``stats`` (mean, sd), (N, len(names)), and which are known."""
+    y = torch.zeros((len(labels), len(names)))
+    known = torch.zeros_like(y)
+    for i, row in enumerate(labels):
+        for j, name in enumerate(names):
+            if name in row:
+                mean, sd = stats[name]
+                y[i, j] = (row[name] - mean) / sd
+                known[i, j] = 1.0
+    return y, known
+
+
 class WordVectors:
     """The frozen word-embedding rows of a base encoder, read from its package.
 

@@ -25,7 +25,7 @@ import torch.nn.functional as F
 
 from .bases import Base, Tokenizer
 from .corpora import Example, Splits, post_edit_of, ranked_pairs
-from .features import Encoded, WordVectors, collate, encode_pair
+from .features import Encoded, WordVectors, collate, encode_pair, sentence_labels
 from .metrics import kendall_within, pearson
 from .network import QualityNetwork
 from .predictor import token_budget_batches
@@ -111,19 +111,6 @@ def draw_modes(examples: Sequence[Example], pairs: Sequence[tuple[Example, Examp
     ex_modes = [bool(ex.source) and rng.random() >= target_only_share for ex in examples]
     pair_modes = [bool(a.source and b.source) and rng.random() >= target_only_share for a, b in pairs]
     return ex_modes, pair_modes
-
-
-def label_matrix(examples: Sequence[Example], names: Sequence[str], stats: dict) -> tuple[torch.Tensor, torch.Tensor]:
-    """Standardised sentence labels (N, heads) and which are known."""
-    y = torch.zeros((len(examples), len(names)))
-    m = torch.zeros_like(y)
-    for i, ex in enumerate(examples):
-        for j, name in enumerate(names):
-            if name in ex.labels:
-                mean, sd = stats[name]
-                y[i, j] = (ex.labels[name] - mean) / sd
-                m[i, j] = 1.0
-    return y, m
 
 
 def head_losses(head: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, m: torch.Tensor, better: torch.Tensor,
@@ -226,7 +213,7 @@ def refit_head(net: QualityNetwork, base: Base, splits: Splits, stats: dict, cfg
 
     before = figures()
     x = table[[(ex.id, ws) for ex, ws in zip(train_ex, ex_modes, strict=True)]]
-    y, m = label_matrix(train_ex, names, stats)
+    y, m = sentence_labels([ex.labels for ex in train_ex], names, stats)
     better = table[[(a.id, ws) for (a, _), ws in zip(pairs, pair_modes, strict=True)]]
     worse = table[[(b.id, ws) for (_, b), ws in zip(pairs, pair_modes, strict=True)]]
     train_head(net.sentence, x, y, m, better, worse, names, loss_weights, cfg, log)

@@ -24,7 +24,7 @@ import torch.nn.functional as F
 
 from .bases import Base, Tokenizer, load_base
 from .corpora import Example, Splits, load_splits, ranked_pairs
-from .features import IGNORE, Encoded, WordVectors, collate, encode_pair, piece_labels
+from .features import IGNORE, Encoded, WordVectors, collate, encode_pair, piece_labels, sentence_labels
 from .network import NetworkConfig, QualityNetwork
 from .predictor import token_budget_batches
 
@@ -124,18 +124,12 @@ def batch_targets(items: Sequence[Prepared], with_source: Sequence[bool], width:
     n = len(items)
     tags = torch.full((n, width), IGNORE, dtype=torch.long)
     src_tags = torch.full((n, width), IGNORE, dtype=torch.long)
-    sent = torch.zeros((n, len(names)))
-    sent_mask = torch.zeros((n, len(names)))
+    sent, sent_mask = sentence_labels([p.example.labels for p in items], names, stats)
     for i, (p, ws) in enumerate(zip(items, with_source, strict=True)):
         e = p.encoded
         tags[i, 1:1 + e.n_target] = torch.tensor(p.target_labels, dtype=torch.long)
         if ws and e.n_source and p.source_labels is not None:
             src_tags[i, e.source_start:e.source_start + e.n_source] = torch.tensor(p.source_labels, dtype=torch.long)
-        for j, name in enumerate(names):
-            if name in p.example.labels:
-                mean, sd = stats[name]
-                sent[i, j] = (p.example.labels[name] - mean) / sd
-                sent_mask[i, j] = 1.0
     return {"tags": tags, "source_tags": src_tags, "sentence": sent, "sentence_mask": sent_mask}
 
 
@@ -534,11 +528,12 @@ def recalibrate(model_dir: Path, data_dir: Path, log=print) -> dict:
     return meta["calibration"]
 
 
-def rank_heads(model_dir: Path, data_dir: Path, out_dir: Path | None = None, seed: int = 13,
+def rank_heads(model_dir: Path, data_dir: Path, out_dir: Path | None = None, seed: int | None = None,
                log=print, threads: int = 2, limit_per_pair: int | None = None) -> dict:
     """The ranking stage (:func:`checker.qe.rank_heads.refit_head`) on the saved model in ``model_dir``, then its
     scale and thresholds refitted on the validation slice; saved to ``out_dir`` (default: in place).
-    ``limit_per_pair`` reads at most that many segments per corpus and pair (quick experiments, tests)."""
+    ``seed`` defaults to the model's own; ``limit_per_pair`` reads at most that many segments per corpus and pair
+    (quick experiments, tests)."""
     from .estimator import load_network, save_model
     from .rank_heads import HeadConfig, refit_head
 
@@ -552,8 +547,8 @@ def rank_heads(model_dir: Path, data_dir: Path, out_dir: Path | None = None, see
     vectors = WordVectors(base)
     vectors.preload()
     stats = meta["label_stats"]
-    info = refit_head(net, base, splits, stats, HeadConfig(seed=seed), tc.target_only_share, tc.sentence_loss, log,
-                      vectors)
+    head_cfg = HeadConfig(seed=tc.seed if seed is None else seed)
+    info = refit_head(net, base, splits, stats, head_cfg, tc.target_only_share, tc.sentence_loss, log, vectors)
     meta["calibration"] = fit_calibration(net, base, stats, splits.validation, log, vectors, tc.modes())
     meta["rank_heads"] = info
     target = Path(out_dir or model_dir)
@@ -658,7 +653,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         fit_pairing(args.fit_pairing, args.data, log=log)
         return 0
     if args.rank_heads_of:
-        rank_heads(args.rank_heads_of, args.data, args.out, seed=given.get("seed", 13), log=log,
+        rank_heads(args.rank_heads_of, args.data, args.out, seed=given.get("seed"), log=log,
                    threads=given.get("threads", 2), limit_per_pair=given.get("limit_per_pair"))
         return 0
     names = list(RECIPES) if args.recipe == "all" else [args.recipe]
