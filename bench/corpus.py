@@ -5,6 +5,7 @@
     python bench/corpus.py --profiles full fast --runs local:1 local:2
     python bench/corpus.py --sizes 1000 --direction de-en --profiles full fast   # English targets: the LM check runs
     python bench/corpus.py --sizes 10000 1000000 --runs local:1 --only doubled-word   # flat memory on 1M pairs
+    python bench/corpus.py --sizes 2000 --runs local:1 --disable learned-quality       # what the learned score costs
 
 Each run is a fresh `mtcheck check` subprocess (start-up and model loading included),
 so the figures are what a user sees. Peak memory is the largest resident set of the
@@ -81,13 +82,15 @@ def write_corpus(path: Path, n: int, seed: int = 0, direction: str = "en-de") ->
 
 
 def run(corpus: Path, out: Path, engine: str, jobs: int, profile: str, direction: str,
-        only: str | None = None) -> dict[str, float]:
+        only: str | None = None, disable: str | None = None) -> dict[str, float]:
     """One CLI run; wall seconds and peak RSS (MB) of its process tree."""
     src, tgt = direction.split("-")
     cmd = [sys.executable, "-m", "checker", "check", str(corpus), "--format", "jsonl", "-o", str(out), "--quiet",
            "--src-lang", src, "--tgt-lang", tgt, "--jobs", str(jobs), "--engine", engine, "--profile", profile]
     if only:
         cmd += ["--only", only]
+    if disable:
+        cmd += ["--disable", disable]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -116,6 +119,7 @@ def main() -> None:
     ap.add_argument("--direction", default="en-de", choices=["en-de", "de-en"],
                     help="de-en gives English targets, so the English language-model check runs too")
     ap.add_argument("--only", metavar="ID[,ID]", help="run only these checks (the streaming machinery's own cost)")
+    ap.add_argument("--disable", metavar="ID[,ID]", help="switch these checks off (what one check costs)")
     args = ap.parse_args()
     print(f"{'pairs':>7} {'dir':>5} {'profile':>7} {'engine':>6} {'jobs':>4} {'seconds':>8} {'pairs/s':>8} {'peak MB':>8}"
           f" {'load':>5}")
@@ -127,10 +131,10 @@ def main() -> None:
                 for spec in args.runs:
                     engine, jobs = spec.split(":")
                     out = Path(tmp) / "out.jsonl"
-                    r = run(corpus, out, engine, int(jobs), profile, args.direction, args.only)
+                    r = run(corpus, out, engine, int(jobs), profile, args.direction, args.only, args.disable)
                     lines = sum(1 for _ in out.open(encoding="utf-8"))
                     assert lines == n, f"{lines} output lines for {n} pairs"
-                    label = f"only:{args.only}" if args.only else profile
+                    label = f"only:{args.only}" if args.only else f"-{args.disable}" if args.disable else profile
                     print(f"{n:>7} {args.direction:>5} {label:>7} {engine:>6} {jobs:>4} {r['seconds']:>8.1f} "
                           f"{n / r['seconds']:>8.0f} {r['peak_mb']:>8.0f} {os.getloadavg()[0]:>5.1f}", flush=True)
 

