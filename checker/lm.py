@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .config import environment_value
+from .config import environment_threads, environment_value
 from .errors import ModelError
 from .resources import available_cores, exception_line, load_once, quiet_loading, shared_resource
 from .resources import compute_dtype as shared_compute_dtype
@@ -180,7 +180,7 @@ def set_threads() -> int:
     """
     import torch
 
-    n = int(environment_value("MTCHECK_THREADS") or 0)
+    n = environment_threads() or 0
     if n <= 0:
         now = time.monotonic()
         if now - _THREADS.get("at", -THREADS_TTL) >= THREADS_TTL:

@@ -99,10 +99,10 @@ def compute_dtype(variable: str) -> str:
     else ``float32``; the ``MTCHECK_*`` ``variable`` (``float32`` or ``bfloat16``) overrides."""
     from pathlib import Path
 
-    from .config import environment_value
+    from .config import environment_value, parse_dtype
 
-    forced = (environment_value(variable) or "").lower()
-    if forced in ("float32", "bfloat16"):
+    forced = parse_dtype(variable, environment_value(variable))
+    if forced is not None:
         return forced
     try:
         flags = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="ignore")

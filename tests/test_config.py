@@ -74,3 +74,29 @@ def test_the_library_the_command_line_and_the_page_resolve_alike(monkeypatch, tm
     from_library = resolve_config(file_settings=base)
     assert from_cli.signature() == from_page.signature() == from_library.signature()
     assert from_cli.lm_model == "/models/lm" and from_cli.disable == ["doubled-word"]
+
+
+@pytest.mark.parametrize(("name", "value"), [("MTCHECK_THREADS", "abc"), ("MTCHECK_THREADS", "-1"),
+                                             ("MTCHECK_USE_DTYPE", "fp16"), ("MTCHECK_QE_DTYPE", "half"),
+                                             ("MTCHECK_LM_DTYPE", "int8")])
+def test_a_thread_count_or_number_type_mtcheck_cannot_use_is_a_one_line_error(monkeypatch, capsys, name, value):
+    from checker.cli import main
+
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=name):
+        Config()
+    assert main(["check", "-", "--profile", "fast"]) == 2  # before any input is read
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("mtcheck: error: ") and name in err and repr(value) in err and "\n" not in err
+
+
+def test_usable_thread_counts_and_number_types_pass(monkeypatch):
+    from checker.config import environment_threads
+    from checker.resources import compute_dtype
+
+    for threads, expected in (("0", None), ("3", 3), (" 2 ", 2)):
+        monkeypatch.setenv("MTCHECK_THREADS", threads)
+        assert environment_threads() == expected
+    monkeypatch.setenv("MTCHECK_USE_DTYPE", "Float32")
+    Config()
+    assert compute_dtype("MTCHECK_USE_DTYPE") == "float32"
