@@ -38,6 +38,10 @@ class Encoded:
     def target_only_length(self) -> int:
         return self.n_target + 2
 
+    def length(self, with_source: bool) -> int:
+        """Positions the network reads: the whole pair, or the target alone (without a source, or when asked)."""
+        return len(self.ids) if with_source and self.n_source else self.target_only_length
+
     def types(self, with_source: bool) -> list[int]:
         n = self.target_only_length
         if not with_source or not self.n_source:
@@ -136,7 +140,7 @@ class Batch:
 
 def collate(items: Sequence[Encoded], with_source: Sequence[bool], pad_id: int) -> Batch:
     """Pad a list of encodings into tensors; ``with_source[i]`` False cuts item i to its target."""
-    lengths = [len(e.ids) if ws and e.n_source else e.target_only_length for e, ws in zip(items, with_source, strict=True)]
+    lengths = [e.length(ws) for e, ws in zip(items, with_source, strict=True)]
     width = max(lengths)
     n = len(items)
     ids = torch.full((n, width), pad_id, dtype=torch.long)

@@ -51,7 +51,7 @@ class Predictor:
     @torch.inference_mode()
     def run(self, items: Sequence[Encoded], with_source: Sequence[bool],
             progress: Callable[[int], None] | None = None) -> list[RawPrediction]:
-        lengths = [len(e.ids) if ws and e.n_source else e.target_only_length for e, ws in zip(items, with_source, strict=True)]
+        lengths = [e.length(ws) for e, ws in zip(items, with_source, strict=True)]
         out: list[RawPrediction | None] = [None] * len(items)
         for idx in token_budget_batches(lengths, self.max_tokens, self.max_items):
             batch = collate([items[i] for i in idx], [with_source[i] for i in idx], self.pad_id)

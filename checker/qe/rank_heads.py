@@ -56,7 +56,7 @@ def pooled_states(net: QualityNetwork, vectors: WordVectors, encs: Sequence[Enco
                   pad: int, dtype: torch.dtype, progress: Callable[[int], None] | None = None) -> torch.Tensor:
     """The sentence head's input (the ``<s>`` state beside the mean of the target pieces) for each encoding, (N, 2H)."""
     out = torch.zeros((len(encs), 2 * net.cfg.hidden))
-    lengths = [len(e.ids) if ws and e.n_source else e.target_only_length for e, ws in zip(encs, with_source, strict=True)]
+    lengths = [e.length(ws) for e, ws in zip(encs, with_source, strict=True)]
     was_training = net.training
     net.eval()
     with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=dtype == torch.bfloat16):

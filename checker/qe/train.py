@@ -166,7 +166,7 @@ def cache_bottom(net: QualityNetwork, vectors: WordVectors, items: Sequence[Prep
     net.eval()
     encs = [p.encoded for p in items]
     flags = [with_source and bool(e.n_source) for e in encs]
-    lengths = [len(e.ids) if f else e.target_only_length for e, f in zip(encs, flags, strict=True)]
+    lengths = [e.length(f) for e, f in zip(encs, flags, strict=True)]
     out: list[torch.Tensor] = [torch.empty(0)] * len(items)
     with torch.inference_mode():
         for idx in token_budget_batches(lengths, 8192, 128):
@@ -232,8 +232,7 @@ def plan_epochs(items: Sequence[Prepared], cfg: TrainConfig) -> list[tuple[list[
     plans = []
     for _ in range(cfg.epochs):
         with_source = [bool(p.encoded.n_source) and rng.random() >= cfg.target_only_share for p in items]
-        lengths = [len(p.encoded.ids) if ws else p.encoded.target_only_length
-                   for p, ws in zip(items, with_source, strict=True)]
+        lengths = [p.encoded.length(ws) for p, ws in zip(items, with_source, strict=True)]
         jitter = [ln + rng.random() * 4 for ln in lengths]
         batches = token_budget_batches(jitter, cfg.batch_tokens, cfg.max_items)
         rng.shuffle(batches)
