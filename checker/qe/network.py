@@ -20,10 +20,14 @@ Heads:
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+if TYPE_CHECKING:
+    from .bases import Base
 
 #: sentence-level quantities the network predicts, in head order
 SENTENCE_TARGETS: tuple[str, ...] = ("da", "hter", "mqm")
@@ -133,3 +137,18 @@ class QualityNetwork(nn.Module):
             "target_tags": self.target_tags(self.dropout(x)).squeeze(-1),
             "source_tags": self.source_tags(self.dropout(x)).squeeze(-1),
         }
+
+
+def network_from_base(base: Base, layers: int, frozen_layers: int) -> QualityNetwork:
+    """A network whose first ``layers`` encoder layers (and input layer) are ``base``'s pre-trained ones; the
+    sentence and tag heads start untrained."""
+    import numpy as np
+
+    cfg = NetworkConfig(base=base.name, layers=layers, frozen_layers=frozen_layers, hidden=base.hidden,
+                        heads=base.heads, ffn=base.ffn, max_positions=base.max_positions, eps=base.eps)
+    net = QualityNetwork(cfg)
+    state = {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in base.encoder_state(layers).items()}
+    missing, unexpected = net.load_state_dict(state, strict=False)
+    assert not unexpected, unexpected
+    assert all(k.startswith(("sentence", "target_tags", "source_tags")) for k in missing), missing
+    return net

@@ -25,7 +25,7 @@ import torch.nn.functional as F
 from .bases import Base, Tokenizer, load_base
 from .corpora import Example, Splits, load_splits, ranked_pairs
 from .features import IGNORE, Encoded, WordVectors, collate, encode_pair, piece_labels, sentence_labels
-from .network import NetworkConfig, QualityNetwork
+from .network import NetworkConfig, QualityNetwork, network_from_base
 from .predictor import token_budget_batches
 
 #: word findings are shown from the probability at which this share of validation words flagged are BAD
@@ -149,14 +149,7 @@ def seed_everything(seed: int) -> None:
 
 
 def build_network(cfg: TrainConfig, base: Base) -> QualityNetwork:
-    net_cfg = NetworkConfig(base=base.name, layers=cfg.layers, frozen_layers=cfg.frozen_layers, hidden=base.hidden,
-                            heads=base.heads, ffn=base.ffn, max_positions=base.max_positions, eps=base.eps)
-    net = QualityNetwork(net_cfg)
-    state = {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in base.encoder_state(cfg.layers).items()}
-    missing, unexpected = net.load_state_dict(state, strict=False)
-    assert not unexpected, unexpected
-    assert all(k.startswith(("sentence", "target_tags", "source_tags")) for k in missing), missing
-    return net
+    return network_from_base(base, cfg.layers, cfg.frozen_layers)
 
 
 def cache_bottom(net: QualityNetwork, vectors: WordVectors, items: Sequence[Prepared], with_source: bool,
