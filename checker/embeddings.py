@@ -97,6 +97,17 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.maximum(norms, 1e-12)
 
 
+def _torch_rows(model: Any, dim: int, texts: Sequence[str]) -> np.ndarray:
+    """Unit rows of ``texts`` from a torch port (:mod:`checker.usem3_torch`, :mod:`checker.e5_torch`), on the threads
+    other processes leave idle (``MTCHECK_THREADS`` overrides)."""
+    if not texts:
+        return np.zeros((0, dim), dtype=np.float32)
+    from .lm import set_threads
+
+    set_threads()
+    return _normalise(model.encode(list(texts)))
+
+
 @dataclass
 class USEEncoder:
     """Multilingual Universal Sentence Encoder v3 (512-d), the package's weights run in torch
@@ -109,12 +120,7 @@ class USEEncoder:
     anchors: ClassVar[tuple[float, float] | None] = None  # usem3 is the common scale
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        from .lm import set_threads
-
-        set_threads()  # torch's threads: those other processes leave idle (MTCHECK_THREADS overrides)
-        return _normalise(self.model.encode(list(texts)))
+        return _torch_rows(self.model, self.dim, texts)
 
 
 @dataclass
@@ -131,12 +137,7 @@ class E5Encoder:
     anchors: ClassVar[tuple[float, float] | None] = (0.756, 0.884)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        from .lm import set_threads
-
-        set_threads()  # torch's threads: those other processes leave idle (MTCHECK_THREADS overrides)
-        return _normalise(self.model.encode(list(texts)))
+        return _torch_rows(self.model, self.dim, texts)
 
 
 @dataclass
