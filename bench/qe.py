@@ -14,9 +14,13 @@ target alone:
 * raw MT against its human post-edit (MLQE-PE dev): the share of pairs where the
   post-edit scores higher.
 
+English targets get the language model's fluency term as in a check run (``lm_term.json``
+beside the models; ``--no-lm-term`` leaves it out).
+
     python bench/qe.py                       # everything (about 10 minutes on 2 cores)
     python bench/qe.py --limit 200           # 200 segments per pair: a quick look
     python bench/qe.py --model DIR --json out.json
+    python bench/qe.py --no-lm-term          # the quality models' scores alone
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ from checker.qe.corpora import (  # noqa: E402
     wmt_example,
 )
 from checker.qe.estimator import QualityEstimator, flagged_spans  # noqa: E402
+from checker.qe.lm_term import excesses  # noqa: E402
 from checker.qe.metrics import kendall, kendall_within, mcc, pearson, span_f1  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
@@ -58,6 +63,17 @@ MODES = (("source", True), ("target", False))
 BANDS = (("90-100", 90.0), ("70-90", 70.0), ("50-70", 50.0), ("0-50", 0.0))
 #: word thresholds the Major-span figures are given at: the findings' two, and the MCC-best one
 LEVELS = ("minor", "major", "mcc")
+
+
+#: token surprisals of the texts read so far (the fluency term of English targets; shared by the sections)
+SURPRISALS: dict = {}
+
+
+def estimate(est: QualityEstimator, targets: list[str], sources: list, lang: str, **kwargs) -> list:
+    """``est.estimate`` with the fluency term for English targets, as ``learned-quality`` scores them."""
+    term = est.lm_term is not None and lang == "en"
+    return est.estimate(targets, sources, tgt_lang=lang, lm_excess=excesses(targets, SURPRISALS) if term else None,
+                        **kwargs)
 
 
 def take(rows: list, limit: int | None) -> list:
@@ -86,8 +102,8 @@ def run_mlqe(est: QualityEstimator, dev: dict[str, list], results: dict) -> None
     for pair, exs in dev.items():
         row = {"n": len(exs)}
         for mode, with_source in MODES:
-            ests = est.estimate([e.target for e in exs], [e.source if with_source else None for e in exs],
-                                tgt_lang=pair.split("-")[1], target_words=[e.target_words for e in exs])
+            ests = estimate(est, [e.target for e in exs], [e.source if with_source else None for e in exs],
+                            pair.split("-")[1], target_words=[e.target_words for e in exs])
             row[f"r_{mode}"] = pearson([e.score for e in ests], [x.labels["da"] for x in exs])
             for e, x in zip(ests, exs, strict=True):
                 band = next(b for b, lo in BANDS if e.score >= lo)
@@ -138,8 +154,8 @@ def run_wmt(est: QualityEstimator, test: dict[str, list], results: dict) -> None
         groups = [x.group for x in exs]
         neg_len = [-len(x.target) for x in exs]
         for mode, with_source in MODES:
-            ests = est.estimate([e.target for e in exs], [e.source if with_source else None for e in exs],
-                                tgt_lang=pair.split("-")[1])
+            ests = estimate(est, [e.target for e in exs], [e.source if with_source else None for e in exs],
+                            pair.split("-")[1])
             scores = [e.score for e in ests]
             # the spans a report shows: words from the findings' thresholds (minor and up; major alone)
             row = {"n": len(exs), "tau": kendall(scores, mqm), "tau_within": kendall_within(groups, scores, mqm),
@@ -185,8 +201,8 @@ def run_postedit(est: QualityEstimator, dev: dict[str, list], results: dict) -> 
         pes = [detokenise(x.extra["post_edit"].split(), lang) for x in changed]
         for mode, with_source in MODES:
             srcs = [x.source if with_source else None for x in changed]
-            mt = est.estimate([x.target for x in changed], srcs, tgt_lang=lang)
-            pe = est.estimate(pes, srcs, tgt_lang=lang)
+            mt = estimate(est, [x.target for x in changed], srcs, lang)
+            pe = estimate(est, pes, srcs, lang)
             diff = np.array([b.score - a.score for a, b in zip(mt, pe, strict=True)])
             big = np.array([x.labels["hter"] >= 0.25 for x in changed])
             row = {"changed": len(changed), "pe_wins": float(np.mean(diff > 0)), "ties": float(np.mean(diff == 0)),
@@ -207,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=None, help="segments per pair (default: all)")
     ap.add_argument("--skip", nargs="*", default=[], choices=["mlqe", "wmt", "postedit"])
     ap.add_argument("--json", type=Path, default=None, help="also write the figures as JSON here")
+    ap.add_argument("--no-lm-term", action="store_true", help="leave out the language model's fluency term")
     args = ap.parse_args(argv)
     if not (args.data / MLQE_DEV).is_file():
         print(f"bench/qe.py: no {MLQE_DEV} in {args.data}; nothing to measure", file=sys.stderr)
@@ -216,8 +233,12 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(2)
     t0 = time.perf_counter()
     est = QualityEstimator(args.model)
-    print(f"models: {est.name}; loaded in {time.perf_counter() - t0:.1f} s; limit {args.limit or 'none'}")
-    results: dict = {"model": str(est.model_dir), "limit": args.limit}
+    if args.no_lm_term:
+        est.lm_term = None
+    term = f"fluency term weights {est.lm_term.weights}" if est.lm_term else "no fluency term"
+    print(f"models: {est.name}; {term}; loaded in {time.perf_counter() - t0:.1f} s; limit {args.limit or 'none'}")
+    results: dict = {"model": str(est.model_dir), "limit": args.limit,
+                     "lm_term": est.lm_term.weights if est.lm_term else None}
     dev = mlqe_dev(args.data, args.limit)
     if "mlqe" not in args.skip:
         run_mlqe(est, dev, results)

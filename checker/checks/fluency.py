@@ -27,16 +27,12 @@ import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from math import log
 from typing import Any, ClassVar
 
 from ..context import CheckContext
 from ..registry import Check, register
 from ..values import Document, Finding, Segment
-
-WORD_RE = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
-LN10 = log(10.0)
+from ..word_surprisal import WORD_RE, Word, sentence_words
 
 PREPOSITIONS = frozenset({
     "in", "on", "at", "of", "for", "to", "with", "by", "from", "about", "into", "onto", "over", "under", "between",
@@ -47,19 +43,6 @@ PRONOUNS = frozenset({
 })
 ARTICLES = frozenset({"a", "an", "the"})
 CONFUSION_SETS = (PREPOSITIONS, PRONOUNS, ARTICLES)
-
-
-@lru_cache(maxsize=65536)
-def unigram_surprisal(word: str, lang: str = "en") -> float:
-    """-ln p(word) from wordfreq (unknown words count as one in a billion).
-
-    A hyphenated compound costs the sum of its parts: English coins them freely
-    ('anti-Washington', 'twelve-second') and the model pays for every part too.
-    """
-    from wordfreq import zipf_frequency
-
-    parts = [p for p in word.lower().split("-") if p]
-    return sum((9.0 - zipf_frequency(p, lang)) * LN10 for p in parts or [word.lower()])
 
 
 DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "his", "her", "its", "their", "our", "my", "your"})
@@ -130,24 +113,6 @@ def is_stray_capital(text: str, words: Sequence[Word], i: int) -> bool:
 
 
 @dataclass
-class Word:
-    """A word of a sentence with its model surprisal (sum over its tokens)."""
-
-    start: int
-    end: int
-    text: str
-    surprisal: float
-    unigram: float
-    first_token: int  # index of its first token in the sentence's TokenSurprisal
-    gap_before: str = ""  # the text between the previous word and this one
-
-    @property
-    def excess(self) -> float:
-        """How much less likely the word is in context than out of context (nats)."""
-        return self.surprisal - self.unigram
-
-
-@dataclass
 class Edit:
     """A repair tried on a candidate and what it gains."""
 
@@ -196,27 +161,6 @@ class Candidate:
               if (e.kind != "delete" and e.gain >= min_gain)
               or (e.kind == "delete" and e.gain >= del_gain and self.rest_gain(e) >= delete_rest_gain)]
         return max(ok, key=lambda e: e.gain) if ok else None
-
-
-def sentence_words(text: str, ts, lang: str = "en") -> list[Word]:
-    """Words of ``text`` with the summed surprisal of the tokens that start inside them."""
-    words: list[Word] = []
-    t = 0
-    n = len(ts.offsets)
-    last = 0
-    for m in WORD_RE.finditer(text):
-        a, b = m.span()
-        while t < n and ts.offsets[t][0] < a:
-            t += 1
-        first = t
-        total = 0.0
-        while t < n and ts.offsets[t][0] < b:
-            total += ts.surprisals[t]
-            t += 1
-        if t > first:
-            words.append(Word(a, b, m.group(), total, unigram_surprisal(m.group(), lang), first, text[last:a]))
-            last = b
-    return words
 
 
 def _window(text: str, a: int, b: int, before: int, after: int) -> tuple[int, int]:

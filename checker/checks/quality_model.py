@@ -70,6 +70,9 @@ class LearnedQuality(PostScorer):
         "min_probability": None,  # word findings from this BAD probability (None: the model's operating point)
         "major_probability": None,  # ... and major from this one (None: the model's)
         "max_chars": 3000,  # characters of a segment the model reads (longer segments: the start)
+        # English targets: add the language model's fluency term to the score (checker.qe.lm_term; the packaged
+        # SmolLM2, whose surprisals lm-fluency computes anyway). false: the quality models' score alone
+        "lm_term": True,
         # words of a document the model reads (0: all); the segments after them keep their penalty score, and the
         # report says where it stopped (checker.budget)
         "max_document_words": 50_000,
@@ -93,11 +96,30 @@ class LearnedQuality(PostScorer):
         long = sum(len(s.text) > limit for s in live)
         if long:
             ctx.warn(f"{self.id}: {long} segment(s) longer than {limit} characters: only their start was scored")
-        estimates = est.estimate([s.text[:limit] for s in live], [(s.source or "")[:limit] or None for s in live],
-                                 tgt_lang=ctx.tgt_lang)
+        texts = [s.text[:limit] for s in live]
+        excess = self._lm_excess(texts, doc, ctx) if est.lm_term is not None else None
+        estimates = est.estimate(texts, [(s.source or "")[:limit] or None for s in live], tgt_lang=ctx.tgt_lang,
+                                 lm_excess=excess)
         self._estimates = {s.index: e for s, e in zip(live, estimates, strict=True)}
-        ctx.record_model("quality", est.name)
+        ctx.record_model("quality", est.name + ("; fluency term from SmolLM2's word surprisal" if excess else ""))
         return ()
+
+    def _lm_excess(self, texts: list[str], doc: Document, ctx: CheckContext) -> list[float | None] | None:
+        """English targets' mean word excess under the packaged language model (the fluency term of the score,
+        fitted on its scale: a model named by ``--lm-model`` serves ``lm-fluency`` alone), reusing the surprisals
+        ``lm-fluency`` computed; None for other languages, with ``lm_term`` off, or (with a warning) when the
+        language model cannot load."""
+        if not self.settings["lm_term"] or (doc.tgt_lang or ctx.tgt_lang or "").lower() != "en" or not texts:
+            return None
+        from .. import lm
+        from ..qe.lm_term import excesses
+
+        try:
+            lm.get_model()
+        except Exception as exc:  # missing package or broken install: the models' own scores stand
+            ctx.warn(f"{self.id}: fluency term skipped: language model unavailable ({exception_line(exc)})")
+            return None
+        return excesses(texts, ctx.cache.setdefault("lm_surprisals", {}))
 
     # -- findings ----------------------------------------------------------------------------------------
     def _thresholds(self, est: Any) -> tuple[float, float]:
@@ -159,6 +181,8 @@ class LearnedQuality(PostScorer):
                 score = min(score, seg.score)  # a critical rule finding the model cannot see caps the segment
             scores[seg.index] = round(score, 2)
             seg.extra["quality"] = {k: round(v, 4) for k, v in est.heads.items()}
+            if est.lm_excess is not None:
+                seg.extra["quality"]["lm_excess"] = round(est.lm_excess, 4)
             seg.extra["quality_model"] = est.model
             if any(f.severity in ("major", "critical") for f in own):
                 continue  # the segment's problem is already reported, precisely: its learned spans would repeat it

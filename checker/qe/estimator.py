@@ -23,6 +23,7 @@ import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
 
+from .lm_term import LmTerm
 from .network import NetworkConfig, QualityNetwork
 from .score_scale import strict_knots
 
@@ -99,6 +100,8 @@ class Estimate:
     source_words: list[WordEstimate] | None = None
     #: BAD probabilities from which a word is a minor / major finding, and the benchmark's best-MCC threshold
     thresholds: dict[str, float] = field(default_factory=dict)
+    #: the language model's mean word excess (nats) added to the score as a fluency term (English targets)
+    lm_excess: float | None = None
 
 
 class TrainedModel:
@@ -187,6 +190,8 @@ class QualityEstimator:
                            if (self.model_dir / role / META_FILE).is_file()}
         if not self.models:
             raise FileNotFoundError(f"no quality model in {self.model_dir} (no {META_FILE})")
+        #: the language model's fluency term for English targets (:mod:`checker.qe.lm_term`), if fitted
+        self.lm_term = LmTerm.load(self.model_dir)
 
     @property
     def name(self) -> str:
@@ -217,10 +222,13 @@ class QualityEstimator:
 
     def estimate(self, targets: Sequence[str], sources: Sequence[str | None] | None = None,
                  tgt_lang: str | None = None, progress: Callable[[int], None] | None = None,
-                 target_words: Sequence[Sequence[tuple[int, int]]] | None = None) -> list[Estimate]:
+                 target_words: Sequence[Sequence[tuple[int, int]]] | None = None,
+                 lm_excess: Sequence[float | None] | None = None) -> list[Estimate]:
         """Score each target (with its source where given).
 
         ``target_words`` overrides the word spans tags are reported on (default: :func:`split_words`).
+        ``lm_excess`` gives English targets' mean word excess (:func:`checker.qe.lm_term.excesses`): with a
+        fitted :class:`~checker.qe.lm_term.LmTerm` it moves their scores; None (or a None entry) leaves them.
         """
         sources = list(sources) if sources is not None else [None] * len(targets)
         words = [list(w) for w in target_words] if target_words is not None else [split_words(t) for t in targets]
@@ -236,6 +244,11 @@ class QualityEstimator:
                                                                 [words[i] for i in idx], None))
             for i, e in zip(idx, got, strict=True):
                 out[i] = e
+        if self.lm_term is not None and lm_excess is not None:
+            for e, x in zip(out, lm_excess, strict=True):
+                if e is not None and x is not None:
+                    e.lm_excess = x
+                    e.score = self.lm_term.adjust(e.score, x, e.with_source)
         return out  # type: ignore[return-value]
 
 

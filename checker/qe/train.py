@@ -501,6 +501,74 @@ def fit_pairing(folder: Path, data_dir: Path, log=print) -> dict:
     return fitted
 
 
+def fit_lm_term(folder: Path, data_dir: Path, log=print) -> Any:
+    """Fit the language model's fluency term for English targets (:mod:`checker.qe.lm_term`) on the validation
+    slice of the models in ``folder`` and save it there as ``lm_term.json``.
+
+    The slice's English targets (MLQE-PE into English, WMT23 zh-en validation documents) and the post-edits of the
+    changed MLQE-PE ones are scored by the models (without a term) and by SmolLM2; for each mode the weight of
+    :data:`~checker.qe.lm_term.WEIGHTS` whose Pearson r with DA (mean over pairs), post-edit wins (mean over pairs)
+    and within-source Kendall tau with MQM sum highest is kept.
+    """
+    from .. import lm
+    from .corpora import post_edit_of
+    from .estimator import QualityEstimator
+    from .lm_term import LmTerm, choose_weight, excesses
+    from .metrics import kendall_within, pearson
+
+    t0 = time.time()
+    est = QualityEstimator(folder)
+    est.lm_term = None  # the models' own scores: the term is fitted on top of them
+    reader = est.models.get("english") or next(iter(est.models.values()))
+    validation = [ex for ex in config_of(reader.meta).splits(data_dir).validation if ex.pair.endswith("-en")]
+    post_edits = {ex.id: pe.target for ex in validation if ex.corpus == "mlqe" and (pe := post_edit_of(ex))}
+    texts = [ex.target for ex in validation] + list(post_edits.values())
+    excess = dict(zip(texts, excesses(texts), strict=True))
+    spread = np.array([v for ex in validation if (v := excess[ex.target]) is not None])
+    mean, sd = float(spread.mean()), float(spread.std())
+    pairs = sorted({ex.pair for ex in validation if ex.corpus == "mlqe"})
+    wmt = [ex for ex in validation if ex.corpus != "mlqe" and "mqm" in ex.extra]
+    weights: dict[str, float] = {}
+    figures: dict[str, Any] = {}
+    for mode, with_source in (("source", True), ("target", False)):
+        def scores(targets: list[str], exs: list[Example], ws: bool = with_source) -> dict[str, float]:
+            got = est.estimate(targets, [ex.source if ws else None for ex in exs], tgt_lang="en")
+            return {ex.id: e.score for ex, e in zip(exs, got, strict=True)}
+
+        edited = [ex for ex in validation if ex.id in post_edits]
+        mt = scores([ex.target for ex in validation], validation)
+        pe = scores([post_edits[ex.id] for ex in edited], edited)
+
+        def evaluate(weight: float, ws: bool = with_source, mt: dict = mt, pe: dict = pe) -> dict[str, float]:
+            term = LmTerm(mean, sd, {"source" if ws else "target": weight})
+
+            def mt_score(ex: Example) -> float:
+                return term.adjust(mt[ex.id], excess[ex.target], ws)
+
+            rs, wins = [], []
+            for pair in pairs:
+                exs = [ex for ex in validation if ex.pair == pair and ex.corpus == "mlqe"]
+                rs.append(pearson([mt_score(ex) for ex in exs], [ex.labels["da"] for ex in exs]))
+                wins.append(float(np.mean([term.adjust(pe[ex.id], excess[post_edits[ex.id]], ws) > mt_score(ex)
+                                           for ex in exs if ex.id in pe])))
+            got = {"r": float(np.mean(rs)), "pe_wins": float(np.mean(wins))}
+            if wmt:
+                got["tau_within"] = kendall_within([ex.group for ex in wmt], [mt_score(ex) for ex in wmt],
+                                                   [ex.extra["mqm"] for ex in wmt])
+            return {k: v for k, v in got.items() if np.isfinite(v)}  # a figure the slice cannot give is left out
+
+        weights[mode], tried = choose_weight(evaluate)
+        figures[mode] = {str(w): {k: round(v, 4) for k, v in f.items()} for w, f in tried.items()}
+        for w, f in tried.items():
+            log(f"lm term, {mode}: weight {w:g}: " + ", ".join(f"{k} {v:.3f}" for k, v in f.items())
+                + ("  <- chosen" if w == weights[mode] else ""))
+    term = LmTerm(round(mean, 6), round(sd, 6), weights, lm.MODEL_NAME,
+                  {"validation": figures, "texts": len(texts), "seconds": round(time.time() - t0)})
+    term.save(folder)
+    log(f"lm term: weights {weights} (score points per sd {sd:.3f} of the mean word excess), {time.time() - t0:.0f} s")
+    return term
+
+
 def config_of(meta: dict) -> TrainConfig:
     """The training settings a saved model's ``qe.json`` records."""
     cfg = meta.get("training", {})
@@ -598,6 +666,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                "  python -m checker.qe.train --recipe english --epochs 1  # one model, one epoch, nothing saved\n"
                "  python -m checker.qe.train --recalibrate DIR            # refit scale and thresholds only\n"
                "  python -m checker.qe.train --rank-heads-of DIR          # the ranking stage alone (minutes)\n"
+               "  python -m checker.qe.train --fit-lm-term DIR            # the LM fluency term alone (minutes)\n"
                "Then: python bench/qe.py [--model DIR] prints the held-out figures.",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[3] / "shared" / "data",
@@ -610,6 +679,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--fit-pairing", type=Path, default=None, metavar="DIR",
                     help="only refit the word thresholds of English text read by both models in DIR (DIR/english, "
                          "DIR/pair); --recipe all with --out does this after training")
+    ap.add_argument("--fit-lm-term", type=Path, default=None, metavar="DIR",
+                    help="only refit the language model's fluency term for English targets of the models in DIR "
+                         "(DIR/lm_term.json; minutes); --recipe all with --out does this after training")
     ap.add_argument("--rank-heads-of", type=Path, default=None, metavar="DIR",
                     help="only train the sentence head of the saved model in DIR with a ranking loss, its encoder "
                          "kept (what --rank-heads does after training; minutes), then refit its scale and thresholds")
@@ -633,6 +705,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .estimator import META_FILE
 
     wanted = [d for d in (args.recalibrate, args.rank_heads_of) if d] + (
+        [args.fit_lm_term / "english", args.fit_lm_term / "pair"] if args.fit_lm_term else []) + (
         [args.fit_pairing / "english", args.fit_pairing / "pair"] if args.fit_pairing else [])
     for folder in wanted:
         if not (folder / META_FILE).is_file():
@@ -643,6 +716,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.fit_pairing:
         fit_pairing(args.fit_pairing, args.data, log=log)
+        return 0
+    if args.fit_lm_term:
+        fit_lm_term(args.fit_lm_term, args.data, log=log)
         return 0
     if args.rank_heads_of:
         rank_heads(args.rank_heads_of, args.data, args.out, seed=given.get("seed"), log=log,
@@ -657,6 +733,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.recipe == "all" and args.out is not None:
         log("== english + pair: thresholds for the mean of their word probabilities")
         fit_pairing(args.out, args.data, log=log)
+        log("== english targets: the language model's fluency term")
+        fit_lm_term(args.out, args.data, log=log)
     return 0
 
 

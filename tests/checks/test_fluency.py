@@ -17,13 +17,13 @@ from checker.checks.fluency import (
     candidate_edits,
     is_stray_capital,
     is_testable,
-    unigram_surprisal,
 )
 from checker.config import Config
 from checker.errors import ModelError
 from checker.pipeline import run_checks
 from checker.segment import build_document
 from checker.values import Segment
+from checker.word_surprisal import unigram_surprisal
 
 CLEAN = (
     "The library will close for two weeks in August while the heating system is replaced. "
@@ -88,7 +88,7 @@ def _words(text: str) -> list[Word]:
     """Words of ``text`` as the check builds them, with zero surprisal (no model)."""
     from types import SimpleNamespace
 
-    from checker.checks.fluency import sentence_words
+    from checker.word_surprisal import sentence_words
 
     offsets = [m.span() for m in re.finditer(r"\w+", text)]
     return sentence_words(text, SimpleNamespace(offsets=offsets, surprisals=[0.0] * len(offsets)))

@@ -100,3 +100,22 @@ def test_a_long_document_is_read_up_to_its_word_budget_and_the_rest_keeps_penalt
     assert 0 < len(scored) < len(report.segments)
     assert all("penalty_score" not in s.extra for s in report.segments if "quality" not in s.extra)
     assert any(CHECK_ID in e and "max_document_words" in e for e in report.errors)
+
+
+def test_english_scores_take_the_language_models_fluency_term():
+    text = "The committee approved the new budget after a long debate."
+    report = checker.check_text(text, tgt_lang="en")
+    quality = report.segments[0].extra["quality"]
+    assert isinstance(quality["lm_excess"], float)
+    assert "fluency term" in report.signature["models"]["quality"]
+    off = checker.check_text(text, tgt_lang="en", params={CHECK_ID: {"lm_term": False}})
+    assert "lm_excess" not in off.segments[0].extra["quality"]
+    assert "fluency term" not in off.signature["models"]["quality"]
+    alone = checker.check_text(text, tgt_lang="en", only=[CHECK_ID])  # lm-fluency off: the term reads the LM itself
+    assert alone.score == pytest.approx(report.score)
+
+
+def test_other_target_languages_get_no_fluency_term():
+    report = checker.check_pairs([("The dog sleeps in the garden.", "Der Hund schläft im Garten.")], "en", "de")
+    assert "lm_excess" not in report.segments[0].extra["quality"]
+    assert "fluency term" not in report.signature["models"]["quality"]

@@ -75,7 +75,7 @@ def test_missing_data_is_one_line_and_exit_2(tmp_path, capsys):
     assert "no mlqe_pe_train.jsonl" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("flag", ["--recalibrate", "--rank-heads-of", "--fit-pairing"])
+@pytest.mark.parametrize("flag", ["--recalibrate", "--rank-heads-of", "--fit-pairing", "--fit-lm-term"])
 def test_a_folder_without_a_model_is_one_line_and_exit_2(tiny_data, tmp_path, capsys, flag):
     assert main(["--data", str(tiny_data), flag, str(tmp_path / "nowhere")]) == 2
     err = capsys.readouterr().err
@@ -147,7 +147,8 @@ def test_tiny_model_trains_with_the_ranking_loss(tiny_data):
 @pytest.mark.slow
 def test_two_tiny_models_pair_up_with_thresholds_fitted_for_their_mean(tiny_data, tmp_path):
     from checker.qe.estimator import PAIRED_CALIBRATION, QualityEstimator
-    from checker.qe.train import fit_pairing
+    from checker.qe.lm_term import WEIGHTS, LmTerm
+    from checker.qe.train import fit_lm_term, fit_pairing
 
     quiet = lambda m: None  # noqa: E731
     common = {"layers": 1, "epochs": 1, "validation_share": 0.3, "batch_tokens": 400}
@@ -158,6 +159,12 @@ def test_two_tiny_models_pair_up_with_thresholds_fitted_for_their_mean(tiny_data
     assert meta["calibration"][PAIRED_CALIBRATION] == fitted and 0.0 < fitted["threshold"] < 1.0
     (est,) = QualityEstimator(tmp_path).estimate(["The dog sleeps in the garden."], tgt_lang="en")
     assert est.model == "english+pair" and est.thresholds["mcc"] == pytest.approx(fitted["threshold"])
+    # then the language model's fluency term, fitted on the same validation slice and saved beside the models
+    term = fit_lm_term(tmp_path, tiny_data, log=quiet)
+    assert LmTerm.load(tmp_path) == term and set(term.weights) == {"source", "target"} and term.sd > 0
+    assert all(w in WEIGHTS for w in term.weights.values()) and set(term.figures["validation"]["target"]) == {
+        str(w) for w in WEIGHTS}
+    assert QualityEstimator(tmp_path).lm_term == term
 
 
 def test_head_training_learns_to_rank_pairs_the_labels_cannot_tell_apart():
