@@ -37,8 +37,9 @@ bench: $(STAMP)
 bench-qe: $(STAMP)
 	$(PY) bench/qe.py
 
-# retrain the two shipped quality models from ../shared/data (fixed seeds; about 2.7 hours on 2 cores), print their
-# validation figures, then their held-out figures (MLQE-PE dev, WMT23 held-out documents, post-edits)
+# retrain the two shipped quality models and the English fluency term from ../shared/data (fixed seeds; about 2.7
+# hours on 2 cores), print their validation figures, then their held-out figures (MLQE-PE dev, WMT23 held-out
+# documents, post-edits)
 train: $(STAMP)
 	$(PY) -m checker.qe.train --out checker/data/qe
 	$(PY) bench/qe.py

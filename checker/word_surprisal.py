@@ -71,6 +71,10 @@ def sentence_words(text: str, ts, lang: str = "en") -> list[Word]:
 
 def mean_excess(text: str, ts) -> float | None:
     """Mean excess (nats) of the words of ``text`` after the first (which has no context), from its
-    :class:`~checker.lm.TokenSurprisal` ``ts``; None for a text of fewer than two words."""
-    words = sentence_words(text, ts)[1:]
+    :class:`~checker.lm.TokenSurprisal` ``ts``; None when no such word is left.
+
+    Words with a digit are left out: a number is rare out of context and often predictable in it (the digits of a
+    date), so its excess says nothing about fluency (``lm-fluency`` skips them too).
+    """
+    words = [w for w in sentence_words(text, ts)[1:] if not any(ch.isdigit() for ch in w.text)]
     return sum(w.excess for w in words) / len(words) if words else None

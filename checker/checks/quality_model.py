@@ -21,12 +21,12 @@ to there (the report says where it stopped); the segments after it keep their pe
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 from ..codes import code_spans
 from ..context import CheckContext
-from ..errors import ModelError
+from ..errors import ConfigError, ModelError
 from ..registry import PostScore, PostScorer, register
 from ..resources import exception_line, load_once
 from ..scoring import document_score
@@ -81,6 +81,12 @@ class LearnedQuality(PostScorer):
     def __init__(self, **overrides: Any) -> None:
         super().__init__(**overrides)
         self._estimates: dict[int, Any] = {}
+
+    @classmethod
+    def validate(cls, settings: Mapping[str, Any]) -> None:
+        """``lm_term`` must be true or false (a quoted word would switch the term on by accident)."""
+        if not isinstance(settings.get("lm_term", True), bool):
+            raise ConfigError(f"{CHECK_ID}: lm_term must be true or false, not {settings['lm_term']!r}")
 
     def run(self, doc: Document, ctx: CheckContext) -> Iterable[Finding]:
         try:

@@ -25,6 +25,7 @@ import torch.nn.functional as F
 from .bases import Base, Tokenizer, load_base
 from .corpora import Example, Splits, load_splits, ranked_pairs
 from .features import IGNORE, Encoded, WordVectors, collate, encode_pair, piece_labels, sentence_labels
+from .lm_term import LmTerm
 from .network import NetworkConfig, QualityNetwork, network_from_base
 from .predictor import token_budget_batches
 
@@ -501,7 +502,7 @@ def fit_pairing(folder: Path, data_dir: Path, log=print) -> dict:
     return fitted
 
 
-def fit_lm_term(folder: Path, data_dir: Path, log=print) -> Any:
+def fit_lm_term(folder: Path, data_dir: Path, log=print) -> LmTerm:
     """Fit the language model's fluency term for English targets (:mod:`checker.qe.lm_term`) on the validation
     slice of the models in ``folder`` and save it there as ``lm_term.json``.
 
@@ -513,7 +514,7 @@ def fit_lm_term(folder: Path, data_dir: Path, log=print) -> Any:
     from .. import lm
     from .corpora import post_edit_of
     from .estimator import QualityEstimator
-    from .lm_term import LmTerm, choose_weight, excesses
+    from .lm_term import choose_weight, excesses
     from .metrics import kendall_within, pearson
 
     t0 = time.time()

@@ -119,3 +119,13 @@ def test_other_target_languages_get_no_fluency_term():
     report = checker.check_pairs([("The dog sleeps in the garden.", "Der Hund schläft im Garten.")], "en", "de")
     assert "lm_excess" not in report.segments[0].extra["quality"]
     assert "fluency term" not in report.signature["models"]["quality"]
+
+
+def test_lm_term_must_be_a_boolean():
+    from checker.config import Config
+    from checker.errors import ConfigError
+    from checker.selection import validate_settings
+
+    validate_settings(Config(params={CHECK_ID: {"lm_term": False}}))
+    with pytest.raises(ConfigError, match="lm_term must be true or false"):
+        validate_settings(Config(params={CHECK_ID: {"lm_term": "no"}}))

@@ -46,3 +46,12 @@ def test_mean_excess_is_over_the_words_after_the_first():
     expected = ((20.0 - unigram_surprisal("cat")) + (4.0 - unigram_surprisal("sat"))) / 2
     assert mean_excess(text, ts) == pytest.approx(expected)
     assert mean_excess("Hello", SimpleNamespace(offsets=[(0, 5)], surprisals=[3.0])) is None
+
+
+def test_numbers_are_left_out_of_the_mean_excess():
+    text = "On 2020-01-03 it rained"
+    offsets = [(0, 2), (3, 13), (14, 16), (17, 23)]
+    ts = SimpleNamespace(offsets=offsets, surprisals=[5.0, 1.0, 3.0, 6.0])
+    expected = ((3.0 - unigram_surprisal("it")) + (6.0 - unigram_surprisal("rained"))) / 2
+    assert mean_excess(text, ts) == pytest.approx(expected)
+    assert mean_excess("Call 555 1234", SimpleNamespace(offsets=[(0, 4), (5, 8), (9, 13)], surprisals=[1.0] * 3)) is None
