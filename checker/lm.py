@@ -5,7 +5,8 @@ import that package (its runtime needs llama-cpp); transformers' GGUF loader
 dequantises the file to an fp32 torch model instead. Dequantising takes
 20-30 s, so the first load saves the fp32 weights under a user cache directory
 (``$MTCHECK_CACHE``, else ``$XDG_CACHE_HOME/mtcheck``, else ``~/.cache/mtcheck``)
-and later loads read them from there (a few seconds). The model then runs in
+and later loads read them from there, through :mod:`checker.smollm_torch` (the
+same network in plain torch: no transformers imports, under a second). The model then runs in
 bfloat16 where the CPU has native bf16 (3-4x faster), else fp32 (see
 :func:`compute_dtype`).
 
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import smollm_torch
 from .config import environment_threads, environment_value
 from .errors import ModelError
 from .resources import available_cores, exception_line, load_once, quiet_loading, shared_resource
@@ -251,6 +253,11 @@ def load_packaged_lm() -> LanguageModel:
         if not (cached / "config.json").is_file():
             continue
         try:
+            if cached == model_cache_dir(dtype) and smollm_torch.readable(cached):
+                # the cache in the compute type: read by the torch port (no transformers imports, same surprisals)
+                tok, port = smollm_torch.load(cached, dtype)
+                return LanguageModel(tok, port, f"cache:{cached}", time.perf_counter() - t0,
+                                     info={"dtype": dtype, "network": "checker.smollm_torch"})
             tok, model = _load_from(cached, dtype)
         except Exception:  # a damaged cache is rebuilt from the package
             shutil.rmtree(cached, ignore_errors=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -88,14 +89,40 @@ def test_an_encoder_is_refused_with_a_reason():
         lm.load_named(str(minilm.get_model_path()))
 
 
+def cached_folder() -> Path:
+    """The packaged SmolLM2's cached weights in the compute type: an ordinary transformers folder."""
+    lm.get_model()  # fills the cache on a first run
+    folder = lm.model_cache_dir(lm.compute_dtype())
+    if not (folder / "config.json").is_file():
+        pytest.skip("no writable model cache")
+    return folder
+
+
 @pytest.fixture(scope="module")
 def packaged_copy(tmp_path_factory) -> Path:
-    """The packaged SmolLM2 saved as an ordinary transformers folder, as a user's own model would be."""
-    model = lm.get_model()
+    """The packaged SmolLM2 copied to a folder of its own, as a user's own model would be."""
     folder = tmp_path_factory.mktemp("lm") / "smollm2-copy"
-    model.model.save_pretrained(str(folder))
-    model.tokenizer.save_pretrained(str(folder))
+    shutil.copytree(cached_folder(), folder)
     return folder
+
+
+@pytest.mark.slow
+def test_the_torch_port_scores_exactly_like_transformers():
+    """checker.smollm_torch reads the cache without transformers; the same surprisals, token ids and offsets."""
+    from checker import smollm_torch
+
+    folder = cached_folder()
+    port = lm.get_model()
+    assert isinstance(port.model, smollm_torch.TorchLlama) and port.info["network"] == "checker.smollm_torch"
+    tok, model = lm._load_from(folder, lm.compute_dtype())
+    reference = lm._to_compute_dtype(lm.LanguageModel(tok, model, "transformers", 0.0))
+    texts = [GARBLED, "Famous, Soleimani in 2008 texted David Petraeus.", "x", "日本語のテキスト “quotes” — dash",
+             " ".join(["word"] * 300)]  # a text over one window
+    ours, theirs = (lm.token_surprisals(texts, m, top_k=8) for m in (port, reference))
+    for a, b in zip(ours, theirs, strict=True):
+        assert a.tokens == b.tokens and a.offsets == b.offsets and a.expected == b.expected
+        assert a.surprisals == pytest.approx(b.surprisals, abs=1e-3)
+    assert [lm.decode_token(t, port) for t in (0, 262, 30215)] == [lm.decode_token(t, reference) for t in (0, 262, 30215)]
 
 
 @pytest.mark.slow
@@ -114,9 +141,9 @@ def test_a_model_folder_scores_like_the_packaged_model(packaged_copy):
 @pytest.mark.slow
 def test_a_small_llama_with_random_weights_runs_end_to_end(tmp_path):
     """Any transformers causal LM with a fast tokenizer plugs in (scores are noise here; the path is what is tested)."""
-    from transformers import LlamaConfig, LlamaForCausalLM
+    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
-    tok = lm.get_model().tokenizer
+    tok = AutoTokenizer.from_pretrained(str(cached_folder()))
     config = LlamaConfig(vocab_size=len(tok), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
                          num_attention_heads=2, num_key_value_heads=1, max_position_embeddings=512)
     folder = tmp_path / "tiny-llama"
