@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import smollm_torch
 from .config import environment_threads, environment_value
 from .errors import ModelError
 from .resources import available_cores, exception_line, load_once, quiet_loading, shared_resource
@@ -248,6 +247,8 @@ def load_packaged_lm() -> LanguageModel:
     set_threads()
     t0 = time.perf_counter()
     dtype = compute_dtype()
+    from . import smollm_torch
+
     # a bf16 copy of the cache loads faster with half the peak memory; it is made from the fp32 one
     for cached in dict.fromkeys([model_cache_dir(dtype), model_cache_dir()]):
         if not (cached / "config.json").is_file():
