@@ -313,12 +313,9 @@ def segment_feature_rows(segments: Sequence[Segment], findings: Sequence[Finding
         for row, sim in zip(rows, sims, strict=True):
             row.update(sim)
     if "lm" in model.needs:
-        from .lm import token_surprisals
+        from .lm import known_surprisals
 
-        surprisals = ctx.cache.get("lm_surprisals") or {}
-        todo = [s.text for s in segments if s.text not in surprisals]
-        surprisals.update(zip(todo, token_surprisals(todo), strict=True))
-        ctx.cache["lm_surprisals"] = surprisals
-        for row, seg in zip(rows, segments, strict=True):
-            row.update(lm_features(surprisals[seg.text]))
+        surprisals = known_surprisals([s.text for s in segments], ctx.cache.setdefault("lm_surprisals", {}))
+        for row, ts in zip(rows, surprisals, strict=True):
+            row.update(lm_features(ts))
     return rows

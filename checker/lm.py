@@ -454,6 +454,15 @@ def token_surprisals(texts: Sequence[str], lm: LanguageModel | None = None, top_
     return out
 
 
+def known_surprisals(texts: Sequence[str], known: dict[str, TokenSurprisal]) -> list[TokenSurprisal]:
+    """:func:`token_surprisals` of ``texts`` under the packaged model, read from and added to ``known`` (a run's
+    ``lm_surprisals`` cache, keyed by text): each distinct text is scored once per run."""
+    todo = sorted({t for t in texts if t not in known})
+    if todo:
+        known.update(zip(todo, token_surprisals(todo), strict=True))
+    return [known[t] for t in texts]
+
+
 def _trim(text: str, offsets: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Offsets without the leading whitespace a byte-level BPE token carries."""
     out = []

@@ -65,14 +65,11 @@ def excesses(texts: Sequence[str], known: dict | None = None) -> list[float | No
     ``known`` maps texts to :class:`checker.lm.TokenSurprisal` already computed (``lm-fluency`` fills such a
     cache in a run); it is read and filled.
     """
-    from .. import lm
+    from ..lm import known_surprisals
     from ..word_surprisal import mean_excess
 
-    known = {} if known is None else known
-    todo = sorted({t for t in texts if t not in known})
-    if todo:
-        known.update(zip(todo, lm.token_surprisals(todo, lm.get_model()), strict=True))
-    return [mean_excess(t, known[t]) for t in texts]
+    return [mean_excess(t, ts) for t, ts in zip(texts, known_surprisals(texts, {} if known is None else known),
+                                                strict=True)]
 
 
 def choose_weight(evaluate: Callable[[float], dict[str, float]], weights: Sequence[float] = WEIGHTS
