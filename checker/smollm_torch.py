@@ -69,14 +69,13 @@ class PieceTokenizer:
         return self._tok.get_vocab()
 
 
-class TorchLlama(torch.nn.Module):
+class TorchLlama:
     """A tied-embedding Llama causal LM; ``base_model(...)`` gives the final hidden states, ``get_output_embeddings()``
     the vocabulary projection, as transformers' ``LlamaForCausalLM`` does."""
 
     def __init__(self, folder: Path, dtype: torch.dtype) -> None:
         from safetensors.torch import load_file
 
-        super().__init__()
         cfg = json.loads((Path(folder) / "config.json").read_text(encoding="utf-8"))
         self.heads, self.kv_heads = int(cfg["num_attention_heads"]), int(cfg["num_key_value_heads"])
         self.head_dim = int(cfg.get("head_dim") or cfg["hidden_size"] // self.heads)
