@@ -37,7 +37,8 @@ def readable(folder: Path) -> bool:
         return False
     return (cfg.get("architectures") == [ARCHITECTURE] and cfg.get("tie_word_embeddings", False)
             and all((Path(folder) / f).is_file() for f in ("model.safetensors", "tokenizer.json"))
-            and cfg.get("rope_parameters", {}).get("rope_type", "default") == "default")
+            and cfg.get("rope_parameters", {}).get("rope_type", "default") == "default"
+            and cfg.get("hidden_act", "silu") == "silu" and not cfg.get("attention_bias") and not cfg.get("mlp_bias"))
 
 
 class PieceTokenizer:
