@@ -12,7 +12,8 @@ target alone:
   translations of one sentence), beside target length; and character-level
   precision/recall/F1 of the flagged spans against the Major error spans;
 * raw MT against its human post-edit (MLQE-PE dev): the share of pairs where the
-  post-edit scores higher.
+  post-edit scores higher; also where the post-editor changed a quarter of the words
+  or more, and for the into-English pairs together (the set-up of issue 16's first test).
 
 English targets get the language model's fluency term as in a check run (``lm_term.json``
 beside the models; ``--no-lm-term`` leaves it out).
@@ -214,6 +215,15 @@ def run_postedit(est: QualityEstimator, dev: dict[str, list], results: dict) -> 
     for mode, vals in wins_all.items():
         print(f"mean PE-wins share, {mode}: {np.mean(vals):.2f} (aim 0.80)")
         results.setdefault("postedit_mean", {})[mode] = float(np.mean(vals))
+    # the set-up of issue 16's first test: English targets from five languages, post-editor changed >= 1/4 of the words
+    rows = results.get("postedit", {})
+    for mode, _ in MODES:
+        into = [rows[k] for p in INTO_ENGLISH if (k := f"{p}/{mode}") in rows and rows[k]["changed_25"]]
+        if into:
+            share = float(np.mean([r["pe_wins_25"] for r in into]))
+            results.setdefault("postedit_into_english_25", {})[mode] = share
+            print(f"into English, HTER >= 0.25, {mode}: post-edit wins {share:.3f} (mean of {len(into)} pairs, "
+                  f"{sum(r['changed_25'] for r in into)} pairs of texts); ties {max(r['ties'] for r in into):.3f} at most")
 
 
 def main(argv: list[str] | None = None) -> int:
