@@ -107,6 +107,11 @@ class LearnedQuality(PostScorer):
         estimates = est.estimate(texts, [(s.source or "")[:limit] or None for s in live], tgt_lang=ctx.tgt_lang,
                                  lm_excess=excess)
         self._estimates = {s.index: e for s, e in zip(live, estimates, strict=True)}
+        cut = sum(e.cut for e in estimates)
+        if cut:
+            pieces = max(m.network.cfg.max_target_pieces for m in est.models.values())
+            ctx.warn(f"{self.id}: {cut} segment(s) with a source longer than the quality model reads ({pieces} "
+                     "sub-words of each side, about 150 English words): only their start was scored")
         ctx.record_model("quality", est.name + ("; fluency term from SmolLM2's word surprisal" if excess else ""))
         return ()
 

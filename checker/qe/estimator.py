@@ -102,6 +102,10 @@ class Estimate:
     thresholds: dict[str, float] = field(default_factory=dict)
     #: the language model's mean word excess (nats) added to the score as a fluency term (English targets)
     lm_excess: float | None = None
+    #: windows a long target read without a source was read in (:mod:`checker.qe.windows`)
+    windows: int = 1
+    #: the target or the source was longer than the network reads, and only its start was read
+    cut: bool = False
 
 
 class TrainedModel:
@@ -154,11 +158,59 @@ class TrainedModel:
 
     def estimate(self, targets: Sequence[str], sources: Sequence[str | None], words: Sequence[list[tuple[int, int]]],
                  progress: Callable[[int], None] | None = None) -> list[Estimate]:
+        """An estimate per target (with its source where given). A target without a source that is longer than
+        the network reads is read in windows of whole sentences (:mod:`checker.qe.windows`): its score and heads are
+        the windows' means weighted by their characters, and each word's probability comes from its window."""
+        sources = [s if self.reads_source else None for s in sources]
+        spans = {i: sp for i, (t, s) in enumerate(zip(targets, sources, strict=True))
+                 if not s and len(sp := self.windows(t)) > 1}
+        if not spans:
+            return self._read(targets, sources, words, progress)
+        plain = [i for i in range(len(targets)) if i not in spans]
+        out: dict[int, Estimate] = dict(zip(plain, self._read([targets[i] for i in plain], [sources[i] for i in plain],
+                                                               [words[i] for i in plain], progress), strict=True))
+        parts = [(i, a, b) for i, sp in spans.items() for a, b in sp]
+        # each word is read in the window it starts in (a word cut by a window's end keeps its whole span)
+        mine_words = [[k for k, (x, _) in enumerate(words[i]) if a <= x < b] for i, a, b in parts]
+        read = self._read([targets[i][a:b] for i, a, b in parts], [None] * len(parts),
+                          [[(words[i][k][0] - a, min(words[i][k][1], b) - a) for k in ks]
+                           for (i, a, b), ks in zip(parts, mine_words, strict=True)], None)
+        for i in spans:
+            mine = [(b - a, ks, e) for (j, a, b), ks, e in zip(parts, mine_words, read, strict=True) if j == i]
+            sizes = np.array([size for size, _, _ in mine], float)
+            first = mine[0][2]
+            est = Estimate(score=float(np.average([e.score for _, _, e in mine], weights=sizes)),
+                           heads={h: float(np.average([e.heads[h] for _, _, e in mine], weights=sizes))
+                                  for h in first.heads},
+                           model=first.model, thresholds=first.thresholds, windows=len(mine))
+            for _, ks, e in mine:
+                est.target_words += [WordEstimate(*words[i][k], targets[i][slice(*words[i][k])], w.probability)
+                                     for k, w in zip(ks, e.target_words, strict=True)]
+            out[i] = est
+        return [out[i] for i in range(len(targets))]
+
+    def windows(self, text: str) -> list[tuple[int, int]]:
+        """The character spans a target read alone is read in: one, unless it has more pieces than the network
+        reads."""
+        from .windows import window_spans
+
+        limit = self.network.cfg.max_target_pieces
+        if len(text) <= limit // 2:  # a piece covers a character or more, bar a few bare word marks
+            return [(0, len(text))]
+        offsets = self.tokenizer.encode(text).offsets
+        if len(offsets) <= limit:
+            return [(0, len(text))]
+        # a piece's offset may start at the space before its word: count it from the word
+        starts = [a + len(text[a:b]) - len(text[a:b].lstrip()) for a, b in offsets]
+        return window_spans(text, starts, limit - 4)
+
+    def _read(self, targets: Sequence[str], sources: Sequence[str | None], words: Sequence[list[tuple[int, int]]],
+              progress: Callable[[int], None] | None = None) -> list[Estimate]:
+        """One pass of the network over each pair as it is (pieces beyond its limits cut)."""
         from .features import encode_pair
         from .predictor import word_probabilities
 
         cfg = self.network.cfg
-        sources = [s if self.reads_source else None for s in sources]
         source_words = [split_words(s) if s else None for s in sources]
         encs = [encode_pair(self.tokenizer, t, s, w, sw, cfg.max_target_pieces, cfg.max_source_pieces)
                 for t, s, w, sw in zip(targets, sources, words, source_words, strict=True)]
@@ -169,7 +221,7 @@ class TrainedModel:
             heads = {n: float(r.sentence[j] * self.stats[n][1] + self.stats[n][0]) for j, n in enumerate(self.names)}
             tprobs = word_probabilities(r.target_bad, e.target_word, len(w))
             est = Estimate(score=self.to_score(r.sentence, with_source), heads=heads, model=self.folder.name,
-                           with_source=with_source, thresholds=self.thresholds(with_source),
+                           with_source=with_source, thresholds=self.thresholds(with_source), cut=e.cut,
                            target_words=[WordEstimate(a, b, t[a:b], float(p)) for (a, b), p in zip(w, tprobs, strict=True)])
             if with_source and sw is not None:
                 sprobs = word_probabilities(r.source_bad, e.source_word or [], len(sw))

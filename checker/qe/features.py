@@ -33,6 +33,8 @@ class Encoded:
     n_source: int = 0
     source_offsets: list[Span] | None = None
     source_word: list[int] | None = None
+    #: pieces of the target or the source were cut (beyond ``max_target`` / ``max_source``)
+    cut: bool = False
 
     @property
     def target_only_length(self) -> int:
@@ -71,7 +73,7 @@ def encode_pair(tok: Tokenizer, target: str, source: str | None, target_words: S
     t_ids, t_off = t.ids[:max_target], t.offsets[:max_target]
     ids = [tok.bos, *t_ids, tok.eos]
     enc = Encoded(ids=ids, n_target=len(t_ids), target_offsets=t_off,
-                  target_word=piece_words(target, t_off, target_words))
+                  target_word=piece_words(target, t_off, target_words), cut=len(t.ids) > max_target)
     if source:
         s = tok.encode(source)
         s_ids, s_off = s.ids[:max_source], s.offsets[:max_source]
@@ -80,6 +82,7 @@ def encode_pair(tok: Tokenizer, target: str, source: str | None, target_words: S
         enc.n_source = len(s_ids)
         enc.source_offsets = s_off
         enc.source_word = piece_words(source, s_off, source_words or [])
+        enc.cut = enc.cut or len(s.ids) > max_source
     return enc
 
 

@@ -129,3 +129,12 @@ def test_lm_term_must_be_a_boolean():
     validate_settings(Config(params={CHECK_ID: {"lm_term": False}}))
     with pytest.raises(ConfigError, match="lm_term must be true or false"):
         validate_settings(Config(params={CHECK_ID: {"lm_term": "no"}}))
+
+
+def test_a_pair_longer_than_the_model_reads_says_only_its_start_was_scored():
+    source = " ".join(f"The committee approved the new budget on day {i} after a long debate." for i in range(1, 16))
+    target = " ".join(f"Der Ausschuss billigte am Tag {i} den neuen Haushalt nach langer Debatte." for i in range(1, 16))
+    report = checker.check_pairs([(source, target)], "en", "de", only=[CHECK_ID])
+    assert any(CHECK_ID in e and "only their start was scored" in e for e in report.errors)
+    short = checker.check_pairs([("The budget passed.", "Der Haushalt wurde gebilligt.")], "en", "de", only=[CHECK_ID])
+    assert not any("only their start" in e for e in short.errors)

@@ -81,3 +81,31 @@ def test_flagged_words_merge_into_narrow_spans():
     assert [(text[s:e], round(p, 2)) for s, e, p in flagged_spans(words, 0.5, text)] == [("at home", 0.9)]
     certain = [WordEstimate(w.start, w.end, w.text, 1.0) for w in words]
     assert flagged_spans(certain, 1.0, text) == []  # a threshold of 1: calibration found none precise enough
+
+
+def test_a_long_target_alone_is_read_in_windows_and_every_word_gets_its_windows_probability(estimator):
+    text = " ".join(f"Der Ausschuss billigte am Tag {i} den neuen Haushalt nach einer langen Debatte in Berlin."
+                     for i in range(1, 16))
+    model = estimator.models["pair"]
+    spans = model.windows(text)
+    assert len(spans) > 1 and spans[-1][1] == len(text)
+    (est,) = estimator.estimate([text], tgt_lang="de")
+    assert est.windows == len(spans) and not est.cut
+    words = split_words(text)
+    assert [(w.start, w.end) for w in est.target_words] == words  # every word, past the cut too
+    last = text[spans[-1][0]:]
+    (alone,) = model.estimate([last], [None], [split_words(last)])
+    tail = [w for w in est.target_words if w.start >= spans[-1][0]]
+    # read alone or batched with the other windows: bfloat16 sums in another order move a probability by < 0.02
+    assert [w.probability for w in tail] == pytest.approx([w.probability for w in alone.target_words], abs=0.02)
+    parts = [model.estimate([text[a:b]], [None], [split_words(text[a:b])])[0].score for a, b in spans]
+    assert est.score == pytest.approx(sum(s * (b - a) for s, (a, b) in zip(parts, spans, strict=True)) / len(text),
+                                      abs=0.5)
+
+
+def test_a_pair_longer_than_the_model_reads_is_marked_cut_and_a_short_one_is_not(estimator):
+    source = " ".join(f"The committee approved the new budget on day {i} after a long debate." for i in range(1, 16))
+    target = " ".join(f"Der Ausschuss billigte am Tag {i} den neuen Haushalt nach langer Debatte." for i in range(1, 16))
+    long_pair, short_pair = estimator.estimate([target, "Der Ausschuss billigte den Haushalt."],
+                                               [source, "The committee approved the budget."], tgt_lang="de")
+    assert long_pair.cut and long_pair.windows == 1 and not short_pair.cut
