@@ -107,11 +107,12 @@ class LearnedQuality(PostScorer):
         estimates = est.estimate(texts, [(s.source or "")[:limit] or None for s in live], tgt_lang=ctx.tgt_lang,
                                  lm_excess=excess)
         self._estimates = {s.index: e for s, e in zip(live, estimates, strict=True)}
-        cut = sum(e.cut for e in estimates)
+        cut = [f"unit {s.id}" if s.id is not None else f"#{s.index}" for s, e in zip(live, estimates, strict=True) if e.cut]
         if cut:
             pieces = max(m.network.cfg.max_target_pieces for m in est.models.values())
-            ctx.warn(f"{self.id}: {cut} segment(s) with a source longer than the quality model reads ({pieces} "
-                     "sub-words of each side, about 150 English words): only their start was scored")
+            which = ", ".join(cut[:5]) + (", ..." if len(cut) > 5 else "")
+            ctx.warn(f"{self.id}: {len(cut)} segment(s) with a source longer than the quality model reads ({pieces} "
+                     f"sub-words of each side, about 150 English words: {which}): only their start was scored")
         ctx.record_model("quality", est.name + ("; fluency term from SmolLM2's word surprisal" if excess else ""))
         return ()
 
@@ -195,6 +196,10 @@ class LearnedQuality(PostScorer):
             if est.lm_excess is not None:
                 seg.extra["quality"]["lm_excess"] = round(est.lm_excess, 4)
             seg.extra["quality_model"] = est.model
+            if est.windows > 1:
+                seg.extra["quality_windows"] = est.windows  # a long target alone, read in windows of sentences
+            if est.cut:
+                seg.extra["quality_cut"] = True  # a long pair: the model read its start only
             if any(f.severity in ("major", "critical") for f in own):
                 continue  # the segment's problem is already reported, precisely: its learned spans would repeat it
             base = seg.start
