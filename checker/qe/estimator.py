@@ -162,19 +162,28 @@ class TrainedModel:
         the network reads is read in windows of whole sentences (:mod:`checker.qe.windows`): its score and heads are
         the windows' means weighted by their characters, and each word's probability comes from its window."""
         sources = [s if self.reads_source else None for s in sources]
-        spans = {i: sp for i, (t, s) in enumerate(zip(targets, sources, strict=True))
-                 if not s and len(sp := self.windows(t)) > 1}
+        source_words = [split_words(s) if s else None for s in sources]
+        encs = self._encode(targets, sources, words, source_words)
+        # the encoding says which targets were cut: only those are split (and tokenised again, in windows)
+        spans = {i: sp for i, (t, s, e) in enumerate(zip(targets, sources, encs, strict=True))
+                 if e.cut and not s and len(sp := self.windows(t)) > 1}
         if not spans:
-            return self._read(targets, sources, words, progress)
+            return self._read(targets, sources, words, source_words, encs, progress)
         plain = [i for i in range(len(targets)) if i not in spans]
-        out: dict[int, Estimate] = dict(zip(plain, self._read([targets[i] for i in plain], [sources[i] for i in plain],
-                                                               [words[i] for i in plain], progress), strict=True))
+
+        def pick(values: Sequence[Any]) -> list[Any]:
+            return [values[i] for i in plain]
+
+        out: dict[int, Estimate] = dict(zip(plain, self._read(pick(targets), pick(sources), pick(words),
+                                                               pick(source_words), pick(encs), progress), strict=True))
         parts = [(i, a, b) for i, sp in spans.items() for a, b in sp]
         # each word is read in the window it starts in (a word cut by a window's end keeps its whole span)
         mine_words = [[k for k, (x, _) in enumerate(words[i]) if a <= x < b] for i, a, b in parts]
-        read = self._read([targets[i][a:b] for i, a, b in parts], [None] * len(parts),
-                          [[(words[i][k][0] - a, min(words[i][k][1], b) - a) for k in ks]
-                           for (i, a, b), ks in zip(parts, mine_words, strict=True)], None)
+        texts = [targets[i][a:b] for i, a, b in parts]
+        spans_read = [[(words[i][k][0] - a, min(words[i][k][1], b) - a) for k in ks]
+                      for (i, a, b), ks in zip(parts, mine_words, strict=True)]
+        alone: list[Any] = [None] * len(parts)
+        read = self._read(texts, alone, spans_read, alone, self._encode(texts, alone, spans_read, alone), None)
         for i in spans:
             mine = [(b - a, ks, e) for (j, a, b), ks, e in zip(parts, mine_words, read, strict=True) if j == i]
             sizes = np.array([size for size, _, _ in mine], float)
@@ -194,27 +203,27 @@ class TrainedModel:
         reads."""
         from .windows import window_spans
 
-        limit = self.network.cfg.max_target_pieces
-        if len(text) <= limit // 2:  # a piece covers a character or more, bar a few bare word marks
-            return [(0, len(text))]
         offsets = self.tokenizer.encode(text).offsets
-        if len(offsets) <= limit:
-            return [(0, len(text))]
         # a piece's offset may start at the space before its word: count it from the word
         starts = [a + len(text[a:b]) - len(text[a:b].lstrip()) for a, b in offsets]
-        return window_spans(text, starts, limit - 4)
+        return window_spans(text, starts, self.network.cfg.max_target_pieces - 4)
 
-    def _read(self, targets: Sequence[str], sources: Sequence[str | None], words: Sequence[list[tuple[int, int]]],
-              progress: Callable[[int], None] | None = None) -> list[Estimate]:
-        """One pass of the network over each pair as it is (pieces beyond its limits cut)."""
+    def _encode(self, targets: Sequence[str], sources: Sequence[str | None], words: Sequence[list[tuple[int, int]]],
+                source_words: Sequence[list[tuple[int, int]] | None]) -> list[Any]:
+        """Each pair laid out for the network (:func:`checker.qe.features.encode_pair`; pieces beyond its limits cut)."""
         from .features import encode_pair
-        from .predictor import word_probabilities
 
         cfg = self.network.cfg
-        source_words = [split_words(s) if s else None for s in sources]
-        encs = [encode_pair(self.tokenizer, t, s, w, sw, cfg.max_target_pieces, cfg.max_source_pieces)
+        return [encode_pair(self.tokenizer, t, s, w, sw, cfg.max_target_pieces, cfg.max_source_pieces)
                 for t, s, w, sw in zip(targets, sources, words, source_words, strict=True)]
-        raw = self.predictor.run(encs, [bool(s) for s in sources], progress)
+
+    def _read(self, targets: Sequence[str], sources: Sequence[str | None], words: Sequence[list[tuple[int, int]]],
+              source_words: Sequence[list[tuple[int, int]] | None], encs: Sequence[Any],
+              progress: Callable[[int], None] | None = None) -> list[Estimate]:
+        """One pass of the network over encoded pairs, as estimates on the targets' (and sources') words."""
+        from .predictor import word_probabilities
+
+        raw = self.predictor.run(list(encs), [bool(s) for s in sources], progress)
         out = []
         for t, s, w, sw, e, r in zip(targets, sources, words, source_words, encs, raw, strict=True):
             with_source = r.source_bad is not None
