@@ -111,8 +111,8 @@ class LearnedQuality(PostScorer):
         if cut:
             pieces = max(m.network.cfg.max_target_pieces for m in est.models.values())
             which = ", ".join(cut[:5]) + (", ..." if len(cut) > 5 else "")
-            ctx.warn(f"{self.id}: {len(cut)} segment(s) with a source longer than the quality model reads ({pieces} "
-                     f"sub-words of each side, about 150 English words: {which}): only their start was scored")
+            ctx.warn(f"{self.id}: {len(cut)} segment(s) with a sentence longer than the quality model reads at once "
+                     f"({pieces} sub-words of each side, about 150 English words: {which}): only its start was scored")
         ctx.record_model("quality", est.name + ("; fluency term from SmolLM2's word surprisal" if excess else ""))
         return ()
 
@@ -197,9 +197,9 @@ class LearnedQuality(PostScorer):
                 seg.extra["quality"]["lm_excess"] = round(est.lm_excess, 4)
             seg.extra["quality_model"] = est.model
             if est.windows > 1:
-                seg.extra["quality_windows"] = est.windows  # a long target alone, read in windows of sentences
+                seg.extra["quality_windows"] = est.windows  # a long segment, read in windows of (aligned) sentences
             if est.cut:
-                seg.extra["quality_cut"] = True  # a long pair: the model read its start only
+                seg.extra["quality_cut"] = True  # a pair with a sentence too long to read whole: its start was read
             if any(f.severity in ("major", "critical") for f in own):
                 continue  # the segment's problem is already reported, precisely: its learned spans would repeat it
             base = seg.start

@@ -158,15 +158,20 @@ class TrainedModel:
 
     def estimate(self, targets: Sequence[str], sources: Sequence[str | None], words: Sequence[list[tuple[int, int]]],
                  progress: Callable[[int], None] | None = None) -> list[Estimate]:
-        """An estimate per target (with its source where given). A target without a source that is longer than
-        the network reads is read in windows of whole sentences (:mod:`checker.qe.windows`): its score and heads are
-        the windows' means weighted by their characters, and each word's probability comes from its window."""
+        """An estimate per target (with its source where given). A segment longer than the network reads is read in
+        windows of whole sentences (:mod:`checker.qe.windows`; a pair in windows of aligned sentences): its score
+        and heads are the windows' means weighted by their target characters, and each word's probability comes
+        from the window it starts in."""
         sources = [s if self.reads_source else None for s in sources]
         source_words = [split_words(s) if s else None for s in sources]
         encs = self._encode(targets, sources, words, source_words)
-        # the encoding says which targets were cut: only those are split (and tokenised again, in windows)
-        spans = {i: sp for i, (t, s, e) in enumerate(zip(targets, sources, encs, strict=True))
-                 if e.cut and not s and len(sp := self.windows(t)) > 1}
+        # the encoding says which segments were cut: only those are split (and tokenised again, in windows)
+        spans: dict[int, list[tuple[tuple[int, int] | None, tuple[int, int]]]] = {}
+        for i, (t, s, e) in enumerate(zip(targets, sources, encs, strict=True)):
+            if e.cut:
+                sp = self.pair_windows(s, t) if s else [(None, w) for w in self.windows(t)]
+                if len(sp) > 1:
+                    spans[i] = sp
         if not spans:
             return self._read(targets, sources, words, source_words, encs, progress)
         plain = [i for i in range(len(targets)) if i not in spans]
@@ -176,37 +181,72 @@ class TrainedModel:
 
         out: dict[int, Estimate] = dict(zip(plain, self._read(pick(targets), pick(sources), pick(words),
                                                                pick(source_words), pick(encs), progress), strict=True))
-        parts = [(i, a, b) for i, sp in spans.items() for a, b in sp]
-        # each word is read in the window it starts in (a word cut by a window's end keeps its whole span)
-        mine_words = [[k for k, (x, _) in enumerate(words[i]) if a <= x < b] for i, a, b in parts]
-        texts = [targets[i][a:b] for i, a, b in parts]
-        spans_read = [[(words[i][k][0] - a, min(words[i][k][1], b) - a) for k in ks]
-                      for (i, a, b), ks in zip(parts, mine_words, strict=True)]
-        alone: list[Any] = [None] * len(parts)
-        read = self._read(texts, alone, spans_read, alone, self._encode(texts, alone, spans_read, alone), None)
+        out.update(self._read_windows(targets, sources, words, source_words, spans))
+        return [out[i] for i in range(len(targets))]
+
+    def _read_windows(self, targets: Sequence[str], sources: Sequence[str | None],
+                      words: Sequence[list[tuple[int, int]]], source_words: Sequence[list[tuple[int, int]] | None],
+                      spans: dict[int, list[tuple[tuple[int, int] | None, tuple[int, int]]]]) -> dict[int, Estimate]:
+        """Estimates of the segments ``spans`` cuts into windows (``i -> [(source span or None, target span)]``):
+        every window is read whole, and the segment gets their target-character-weighted mean and each word the
+        probability of the window it starts in."""
+        parts = [(i, src, tgt) for i, sp in spans.items() for src, tgt in sp]
+
+        def inside(spans_of: Sequence[tuple[int, int]], a: int, b: int) -> tuple[list[int], list[tuple[int, int]]]:
+            """The words starting in a..b (a word cut by the window's end keeps its span up to it), and their spans
+            in the window's text."""
+            ks = [k for k, (x, _) in enumerate(spans_of) if a <= x < b]
+            return ks, [(spans_of[k][0] - a, min(spans_of[k][1], b) - a) for k in ks]
+
+        mine_words = [inside(words[i], *tgt) for i, _, tgt in parts]
+        mine_source = [inside(source_words[i] or [], *src) if src else ([], None) for i, src, _ in parts]
+        texts = [targets[i][slice(*tgt)] for i, _, tgt in parts]
+        srcs = [sources[i][slice(*src)] if src else None for i, src, _ in parts]  # type: ignore[index]
+        t_spans = [w for _, w in mine_words]
+        s_spans = [w for _, w in mine_source]
+        read = self._read(texts, srcs, t_spans, s_spans, self._encode(texts, srcs, t_spans, s_spans), None)
+        out: dict[int, Estimate] = {}
         for i in spans:
-            mine = [(b - a, ks, e) for (j, a, b), ks, e in zip(parts, mine_words, read, strict=True) if j == i]
-            sizes = np.array([size for size, _, _ in mine], float)
-            first = mine[0][2]
-            est = Estimate(score=float(np.average([e.score for _, _, e in mine], weights=sizes)),
-                           heads={h: float(np.average([e.heads[h] for _, _, e in mine], weights=sizes))
+            mine = [(tgt[1] - tgt[0], tw[0], sw[0], e) for (j, _, tgt), tw, sw, e
+                    in zip(parts, mine_words, mine_source, read, strict=True) if j == i]
+            sizes = np.array([size for size, _, _, _ in mine], float)
+            first = mine[0][3]
+            est = Estimate(score=float(np.average([e.score for *_, e in mine], weights=sizes)),
+                           heads={h: float(np.average([e.heads[h] for *_, e in mine], weights=sizes))
                                   for h in first.heads},
-                           model=first.model, thresholds=first.thresholds, windows=len(mine))
-            for _, ks, e in mine:
+                           model=first.model, with_source=first.with_source, thresholds=first.thresholds,
+                           windows=len(mine), cut=any(e.cut for *_, e in mine))
+            for _, ks, sks, e in mine:
                 est.target_words += [WordEstimate(*words[i][k], targets[i][slice(*words[i][k])], w.probability)
                                      for k, w in zip(ks, e.target_words, strict=True)]
+                if e.source_words is not None:
+                    sw_all = source_words[i] or []
+                    est.source_words = (est.source_words or []) + [
+                        WordEstimate(*sw_all[k], sources[i][slice(*sw_all[k])], w.probability)  # type: ignore[index]
+                        for k, w in zip(sks, e.source_words, strict=True)]
             out[i] = est
-        return [out[i] for i in range(len(targets))]
+        return out
+
+    def _piece_starts(self, text: str) -> list[int]:
+        """Where each sub-word of ``text`` starts (a piece's offset may start at the space before its word: it
+        counts from the word)."""
+        return [a + len(text[a:b]) - len(text[a:b].lstrip()) for a, b in self.tokenizer.encode(text).offsets]
 
     def windows(self, text: str) -> list[tuple[int, int]]:
         """The character spans a target read alone is read in: one, unless it has more pieces than the network
         reads."""
         from .windows import window_spans
 
-        offsets = self.tokenizer.encode(text).offsets
-        # a piece's offset may start at the space before its word: count it from the word
-        starts = [a + len(text[a:b]) - len(text[a:b].lstrip()) for a, b in offsets]
-        return window_spans(text, starts, self.network.cfg.max_target_pieces - 4)
+        return window_spans(text, self._piece_starts(text), self.network.cfg.max_target_pieces - 4)
+
+    def pair_windows(self, source: str, target: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+        """The (source, target) character spans a pair is read in: one, unless a side has more pieces than the
+        network reads (:func:`checker.qe.windows.pair_windows`)."""
+        from .windows import pair_windows
+
+        cfg = self.network.cfg
+        return pair_windows(source, target, self._piece_starts(source), self._piece_starts(target),
+                            cfg.max_source_pieces - 4, cfg.max_target_pieces - 4)
 
     def _encode(self, targets: Sequence[str], sources: Sequence[str | None], words: Sequence[list[tuple[int, int]]],
                 source_words: Sequence[list[tuple[int, int]] | None]) -> list[Any]:

@@ -1,19 +1,28 @@
-"""Long targets read in windows: runs of whole sentences, each within the sub-words a quality model reads.
+"""Long segments read in windows: runs of whole sentences, each within the sub-words a quality model reads.
 
-The networks read at most ``max_target_pieces`` sub-words of a target (200 for the shipped models, about 150
-English words); a paragraph beyond that would be scored on its start, and the words after the cut never tagged.
-A target read without a source is therefore cut into consecutive windows, after a sentence where one fits
-(else at the last space, else at a sub-word), and each window is read whole.
+The networks read at most ``max_target_pieces`` sub-words of a target and ``max_source_pieces`` of a source (200
+each for the shipped models, about 150 English words); a paragraph beyond that would be scored on its start, and
+the words after the cut never tagged.
+
+* A target read without a source is cut into consecutive windows, after a sentence where one fits (else at the
+  last space, else at a sub-word), and each window is read whole (:func:`window_spans`).
+* A pair is cut into windows of aligned sentences (:func:`pair_windows`): both sides are split into sentences,
+  the sentences aligned by their lengths (Gale and Church's method, which needs no model and no language), and
+  consecutive aligned groups are read together while both sides fit.
 """
 
 from __future__ import annotations
 
 import bisect
+import math
 import re
 from collections.abc import Sequence
+from itertools import accumulate, pairwise
 
-#: where a new sentence starts: after . ! ? … (and their CJK forms), closing quotes or brackets, then white space
-_SENTENCE_START = re.compile(r"(?<=[.!?…。！？])[\"'”’»)\]]*\s+")
+#: where a new sentence starts: after . ! ? … and closing quotes or brackets (German „…“ included), then white
+#: space; after a CJK stop 。！？ (and its closing 」』” quotes) with or without it
+_CLOSERS = "\"'”’“»)\\]」』"
+_SENTENCE_START = re.compile(rf"(?<=[.!?…])[{_CLOSERS}]*\s+|(?<=[。！？])[{_CLOSERS}]*\s*")
 
 
 def sentence_starts(text: str) -> list[int]:
@@ -45,3 +54,111 @@ def window_spans(text: str, piece_starts: Sequence[int], limit: int) -> list[tup
         i = bisect.bisect_left(starts, cut)
     out.append((lo, len(text)))
     return [(a, b) for a, b in out if text[a:b].strip()]
+
+
+Span = tuple[int, int]
+#: Gale and Church (1993): how often each bead (source sentences, target sentences) occurs in parallel text,
+#: and the variance of one side's length given the other's (per character)
+BEAD_PRIORS = {(1, 1): 0.89, (1, 0): 0.0045, (0, 1): 0.0045, (2, 1): 0.045, (1, 2): 0.045, (2, 2): 0.011}
+LENGTH_VARIANCE = 6.8
+
+
+def sentence_spans(text: str) -> list[Span]:
+    """Consecutive spans of ``text``, one per sentence (:func:`sentence_starts`); together they cover it."""
+    cuts = [0, *sentence_starts(text), len(text)]
+    return [(a, b) for a, b in pairwise(cuts) if b > a]
+
+
+def _bead_cost(source_chars: int, target_chars: int, ratio: float, prior: float) -> float:
+    """-log of the bead's prior times the probability of its length difference (Gale and Church)."""
+    expected = source_chars * ratio
+    mean = max((expected + target_chars) / 2, 1.0)
+    delta = abs(target_chars - expected) / math.sqrt(mean * LENGTH_VARIANCE)
+    return -math.log(max(math.erfc(delta / math.sqrt(2)), 1e-300)) - math.log(prior)
+
+
+def align_by_length(source_lengths: Sequence[int], target_lengths: Sequence[int]) -> list[tuple[Span, Span]]:
+    """Beads ``((s0, s1), (t0, t1))``: source sentences s0..s1-1 translated by target sentences t0..t1-1, in order,
+    covering both sides. The lengths are in characters; their ratio is the pair's own (so a Chinese source or a
+    German target needs no setting)."""
+    n, m = len(source_lengths), len(target_lengths)
+    ratio = (sum(target_lengths) / sum(source_lengths)) if sum(source_lengths) else 1.0
+    s_cum = [0, *accumulate(source_lengths)]
+    t_cum = [0, *accumulate(target_lengths)]
+    inf = float("inf")
+    cost = [[inf] * (m + 1) for _ in range(n + 1)]
+    back: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
+    cost[0][0] = 0.0
+    for i in range(n + 1):
+        for j in range(m + 1):
+            if cost[i][j] == inf:
+                continue
+            for (di, dj), prior in BEAD_PRIORS.items():
+                a, b = i + di, j + dj
+                if a > n or b > m:
+                    continue
+                c = cost[i][j] + _bead_cost(s_cum[a] - s_cum[i], t_cum[b] - t_cum[j], ratio, prior)
+                if c < cost[a][b]:
+                    cost[a][b], back[a][b] = c, (di, dj)
+    beads: list[tuple[Span, Span]] = []
+    i, j = n, m
+    while i or j:
+        step = back[i][j]
+        assert step is not None  # 1-0 and 0-1 beads reach every cell
+        di, dj = step
+        beads.append(((i - di, i), (j - dj, j)))
+        i, j = i - di, j - dj
+    return beads[::-1]
+
+
+def pair_windows(source: str, target: str, source_piece_starts: Sequence[int], target_piece_starts: Sequence[int],
+                 source_limit: int, target_limit: int) -> list[tuple[Span, Span]]:
+    """Consecutive ``(source span, target span)`` windows covering both texts, each a run of aligned sentences
+    (:func:`align_by_length`) holding at most the limits' pieces on each side where its sentences allow (a
+    sentence longer than a limit is a window of its own, read on its start). Every window has text on both sides."""
+    if len(source_piece_starts) <= source_limit and len(target_piece_starts) <= target_limit:
+        return [((0, len(source)), (0, len(target)))]
+    s_sent, t_sent = sentence_spans(source), sentence_spans(target)
+    if not s_sent or not t_sent:
+        return [((0, len(source)), (0, len(target)))]
+    beads = align_by_length([b - a for a, b in s_sent], [b - a for a, b in t_sent])
+
+    def span(sents: list[Span], lo: int, hi: int) -> Span | None:
+        return (sents[lo][0], sents[hi - 1][1]) if hi > lo else None
+
+    def pieces(sp: Span | None, starts: Sequence[int]) -> int:
+        return 0 if sp is None else bisect.bisect_left(starts, sp[1]) - bisect.bisect_left(starts, sp[0])
+
+    groups: list[list[tuple[Span, Span]]] = []
+    used = (0, 0)
+    for bead in beads:
+        (s0, s1), (t0, t1) = bead
+        need = (pieces(span(s_sent, s0, s1), source_piece_starts), pieces(span(t_sent, t0, t1), target_piece_starts))
+        if groups and (used[0] + need[0] > source_limit or used[1] + need[1] > target_limit):
+            groups.append([bead])
+            used = need
+        elif groups:
+            groups[-1].append(bead)
+            used = (used[0] + need[0], used[1] + need[1])
+        else:
+            groups.append([bead])
+            used = need
+    # a window with one side empty (its sentences had no counterpart) joins the window before it (or after it)
+    merged: list[list[tuple[Span, Span]]] = []
+    for g in groups:
+        empty = g[0][0][0] == g[-1][0][1] or g[0][1][0] == g[-1][1][1]
+        if empty and merged:
+            merged[-1] += g
+        else:
+            merged.append(g)
+    if len(merged) > 1 and (merged[0][0][0][0] == merged[0][-1][0][1] or merged[0][0][1][0] == merged[0][-1][1][1]):
+        merged[1] = merged[0] + merged[1]
+        del merged[0]
+    out = []
+    for k, g in enumerate(merged):  # spans run to the next window's start, so both texts are covered
+        s_lo = 0 if k == 0 else s_sent[g[0][0][0]][0]
+        t_lo = 0 if k == 0 else t_sent[g[0][1][0]][0]
+        s_hi = len(source) if k == len(merged) - 1 else s_sent[merged[k + 1][0][0][0]][0]
+        t_hi = len(target) if k == len(merged) - 1 else t_sent[merged[k + 1][0][1][0]][0]
+        out.append(((s_lo, s_hi), (t_lo, t_hi)))
+    return out

@@ -103,9 +103,31 @@ def test_a_long_target_alone_is_read_in_windows_and_every_word_gets_its_windows_
                                       abs=0.5)
 
 
-def test_a_pair_longer_than_the_model_reads_is_marked_cut_and_a_short_one_is_not(estimator):
-    source = " ".join(f"The committee approved the new budget on day {i} after a long debate." for i in range(1, 16))
-    target = " ".join(f"Der Ausschuss billigte am Tag {i} den neuen Haushalt nach langer Debatte." for i in range(1, 16))
+def test_a_long_pair_is_read_in_windows_of_aligned_sentences_and_every_word_on_both_sides_is_tagged(estimator):
+    source = " ".join(f"The committee approved the new budget on day {i} after a long debate in the capital."
+                      for i in range(1, 16))
+    target = " ".join(f"Der Ausschuss billigte am Tag {i} den neuen Haushalt nach langer Debatte in der Hauptstadt."
+                      for i in range(1, 16))
+    model = estimator.models["pair"]
+    spans = model.pair_windows(source, target)
+    assert len(spans) > 1 and spans[-1][0][1] == len(source) and spans[-1][1][1] == len(target)
+    long_pair, short_pair = estimator.estimate([target, "Der Ausschuss billigte den Haushalt."],
+                                               [source, "The committee approved the budget."], tgt_lang="de")
+    assert long_pair.windows == len(spans) and not long_pair.cut and long_pair.with_source
+    assert short_pair.windows == 1 and not short_pair.cut
+    assert [(w.start, w.end) for w in long_pair.target_words] == split_words(target)
+    assert [(w.start, w.end) for w in long_pair.source_words] == split_words(source)
+    (sa, sb), (ta, tb) = spans[-1]
+    (alone,) = model.estimate([target[ta:tb]], [source[sa:sb]], [split_words(target[ta:tb])])
+    tail = [w for w in long_pair.target_words if w.start >= ta]
+    assert [w.probability for w in tail] == pytest.approx([w.probability for w in alone.target_words], abs=0.02)
+    source_tail = [w for w in long_pair.source_words if w.start >= sa]
+    assert [w.probability for w in source_tail] == pytest.approx([w.probability for w in alone.source_words], abs=0.02)
+
+
+def test_a_pair_with_a_sentence_longer_than_the_model_reads_is_marked_cut_and_a_short_one_is_not(estimator):
+    source = ", ".join(f"the committee approved the new budget on day {i} after a long debate" for i in range(1, 16))
+    target = ", ".join(f"der Ausschuss billigte am Tag {i} den neuen Haushalt nach langer Debatte" for i in range(1, 16))
     long_pair, short_pair = estimator.estimate([target, "Der Ausschuss billigte den Haushalt."],
                                                [source, "The committee approved the budget."], tgt_lang="de")
     assert long_pair.cut and long_pair.windows == 1 and not short_pair.cut

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-from checker.qe.windows import sentence_starts, window_spans
+from checker.qe.windows import align_by_length, pair_windows, sentence_spans, sentence_starts, window_spans
 
 
 def word_starts(text: str) -> list[int]:
@@ -48,3 +48,47 @@ def test_pieces_without_width_cannot_stop_the_cut():
 
 def test_sentence_starts_follow_closing_quotes_and_cjk_stops():
     assert sentence_starts('He said "Yes." Then he left! 好。 完') == [15, 29, 32]
+    german = "Er sagte: „Ja.“ Dann ging er."
+    assert [german[i:] for i in sentence_starts(german)] == ["Dann ging er."]
+    chinese = "他说：「好。」然后走了。今天很好！"  # no space after a CJK stop
+    assert [chinese[i:] for i in sentence_starts(chinese)] == ["然后走了。今天很好！", "今天很好！"]
+
+
+def test_sentence_spans_cover_the_text():
+    text = "One. Two! Three?"
+    assert sentence_spans(text) == [(0, 5), (5, 10), (10, 16)]
+
+
+def test_sentences_align_one_to_one_and_a_split_sentence_two_to_one():
+    assert align_by_length([40, 60, 50], [44, 66, 55]) == [((0, 1), (0, 1)), ((1, 2), (1, 2)), ((2, 3), (2, 3))]
+    # the second source sentence became two target sentences; the ratio of lengths is the pair's own (here 2)
+    assert align_by_length([40, 120, 50], [80, 110, 130, 100]) == [((0, 1), (0, 1)), ((1, 2), (1, 3)),
+                                                                   ((2, 3), (3, 4))]
+
+
+def test_an_added_target_sentence_is_not_dropped():
+    beads = align_by_length([50, 50, 50], [50, 50, 20, 50])
+    assert beads[0][0][0] == 0 and beads[-1][0][1] == 3 and beads[-1][1][1] == 4  # both sides covered
+    assert all(s1 - s0 <= 2 and t1 - t0 <= 2 for (s0, s1), (t0, t1) in beads)
+
+
+def test_pair_windows_pair_whole_aligned_sentences_cover_both_texts_and_fit():
+    source = " ".join(f"Satz {i} hat hier genau sechs Wörter." for i in range(1, 9))
+    target = " ".join(f"Sentence {i} has here exactly seven words, really." for i in range(1, 9))
+    s_starts, t_starts = word_starts(source), word_starts(target)
+    wins = pair_windows(source, target, s_starts, t_starts, 20, 20)
+    assert len(wins) == 4
+    assert wins[0][0][0] == 0 and wins[0][1][0] == 0 and wins[-1][0][1] == len(source) and wins[-1][1][1] == len(target)
+    assert all(b == c for ((_, b), _), ((c, _), _) in pairwise(wins))  # source windows contiguous
+    assert all(b == c for (_, (_, b)), (_, (c, _)) in pairwise(wins))  # target windows contiguous
+    for (sa, sb), (ta, tb) in wins:
+        assert pieces_in((sa, sb), s_starts) <= 20 and pieces_in((ta, tb), t_starts) <= 20
+        n = source[sa:sb].split()[1]
+        assert target[ta:tb].split()[1] == n  # the windows hold each other's translations
+    assert pair_windows("Kurz.", "Short.", [0], [0], 20, 20) == [((0, 5), (0, 6))]
+
+
+def test_a_pair_whose_one_sentence_is_too_long_stays_one_window():
+    source, target = "wort " * 50, "word " * 50
+    assert pair_windows(source, target, word_starts(source), word_starts(target), 20, 20) == [
+        ((0, len(source)), (0, len(target)))]
