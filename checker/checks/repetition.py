@@ -13,6 +13,7 @@ from ..values import Document, Finding
 from ._surface import iter_blocks, wordset
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_ALNUM = re.compile(r"[^\W_]+")
 
 #: doubled words that are grammatical ("he had had", "that that", "what it is is") or idiomatic
 LEGIT_DOUBLES: dict[str, frozenset[str]] = {
@@ -35,6 +36,15 @@ def _tokens(text: str) -> list[tuple[str, int, int]]:
 
 def _only_space_between(text: str, a: int, b: int) -> bool:
     return text[a:b].strip(" \t\u00a0") == ""
+
+
+def _same_text(text: str, unit: list[tuple[str, int, int]], other: list[tuple[str, int, int]]) -> bool:
+    """Two runs of the same words hold the same numbers too: 'on day 1 ..., on day 2 ...' differ only in what the
+    words skip (digits), and an enumeration is no loop. Punctuation inside them may differ."""
+    def alnum(run: list[tuple[str, int, int]]) -> list[str]:
+        return _ALNUM.findall(text[run[0][1]:run[-1][2]].lower())
+
+    return alnum(unit) == alnum(other)
 
 
 def _gap_ok(text: str, a: int, b: int) -> bool:
@@ -101,7 +111,8 @@ class RepetitionLoop(Check):
                 unit = words[i:i + n]
                 reps = 1
                 while words[i + reps * n:i + (reps + 1) * n] == unit and _gap_ok(
-                        text, toks[i + reps * n - 1][2], toks[i + reps * n][1]):
+                        text, toks[i + reps * n - 1][2], toks[i + reps * n][1]) and _same_text(
+                        text, toks[i:i + n], toks[i + reps * n:i + (reps + 1) * n]):
                     reps += 1
                 if n == 1 and (reps < 3 or unit[0] in LEGIT_LOOPS):
                     continue

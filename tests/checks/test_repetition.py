@@ -44,3 +44,11 @@ def test_repetition_loop_repeated_paragraph():
 ])
 def test_repetition_loop_negative(text):
     assert spans("repetition-loop", text) == []
+
+
+def test_phrases_that_differ_in_a_number_are_no_loop():
+    text = "The committee met on day 1 in the capital. The committee met on day 2 in the capital."
+    assert spans("repetition-loop", text) == []
+    assert spans("repetition-loop", "Step 1: click OK. Step 2: click OK. Step 3: click OK.") == []
+    looped = "The committee met on day 1 in the capital. The committee met on day 1 in the capital."
+    assert spans("repetition-loop", looped) != []
