@@ -73,7 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="source language: an ISO 639-1 code (de, en-GB) or a name (German) (default: detected)")
     c.add_argument("--tgt-lang", metavar="XX",
                    help="target language: an ISO 639-1 code (de, en-GB) or a name (German) (default: detected)")
-    c.add_argument("--format", "-f", choices=OUTPUT_FORMATS, default="text", help="output format (default: text)")
+    c.add_argument("--format", "-f", choices=OUTPUT_FORMATS,
+                   help="output format (default: by --output's extension, .json .jsonl .csv .html; else text)")
     c.add_argument("--output", "-o", metavar="PATH", help="write the report here instead of stdout")
     c.add_argument("--fail-under", type=float, metavar="SCORE",
                    help="exit with status 1 when the document score is below SCORE (0-100)")
@@ -245,6 +246,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise InputError("--fail-under must be between 0 and 100")
     if args.output == "-":
         args.output = None  # stdout
+    args.format = args.format or output_format_of(args.output)
     try:
         kind = detect_format(args.file, args.input_format)
     except InputError as exc:  # the command line can also name the kind to read it as
@@ -273,6 +275,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     # one run at a time per output (a streamed run locks its own in checker.corpus)
     with output_lock(None if stream else args.output), output_lock(outputs["--annotate"]):
         return _check(args, config, stream)
+
+
+#: the output format an --output file's extension implies when --format is not given
+FORMAT_BY_EXTENSION = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".html": "html",
+                       ".htm": "html"}
+
+
+def output_format_of(path: str | None) -> str:
+    """The format ``mtcheck check -o PATH`` writes without ``--format``: the extension's, else text."""
+    return FORMAT_BY_EXTENSION.get(Path(path).suffix.lower(), "text") if path else "text"
 
 
 def run_inputs(args: argparse.Namespace, config: Config) -> dict[str, str | None]:

@@ -628,7 +628,8 @@ def wants_stream(args: Any) -> bool:
         if kind is None:
             raise InputError(f"{' '.join(forced)}: only JSONL, CSV and TSV input can be streamed")
         if args.format != "jsonl":
-            raise InputError(f"{' '.join(forced)}: streamed output is JSONL; add --format jsonl")
+            raise InputError(f"{' '.join(forced)}: streamed output is JSONL; add --format jsonl (or write to an "
+                             "--output ending in .jsonl)")
         if args.source:
             raise InputError(f"{' '.join(forced)}: --source cannot be streamed; put the source in the records")
         return True

@@ -109,6 +109,19 @@ def test_html_format_to_output_file(dirty, tmp_path):
     assert dirty.read_text(encoding="utf-8") == DIRTY  # input untouched
 
 
+def test_the_output_extension_sets_the_format_unless_format_is_given(capsys, dirty, tmp_path):
+    for name, looks_like in (("r.json", lambda t: json.loads(t)["findings"]), ("r.jsonl", lambda t: json.loads(
+            t.splitlines()[0])), ("r.csv", lambda t: t.startswith("segment,") or "check" in t.splitlines()[0]),
+            ("r.HTML", lambda t: t.lstrip().lower().startswith("<!doctype html")), ("r.txt", lambda t: "score" in t)):
+        code, _, err = run_main(capsys, "check", str(dirty), "--tgt-lang", "en", "-o", str(tmp_path / name))
+        assert code == 0, err
+        assert looks_like((tmp_path / name).read_text(encoding="utf-8")), name
+    code, _, err = run_main(capsys, "check", str(dirty), "--tgt-lang", "en", "-f", "csv", "-o", str(tmp_path / "x.json"))
+    assert code == 0 and "doubled-word" in (tmp_path / "x.json").read_text(encoding="utf-8")
+    with pytest.raises(json.JSONDecodeError):
+        json.loads((tmp_path / "x.json").read_text(encoding="utf-8"))  # --format wins over the extension
+
+
 # -- exit codes (subprocess) ----------------------------------------------------------------
 def test_exit_1_below_fail_under(dirty):
     proc = mtcheck("check", str(dirty), "--tgt-lang", "en", "--format", "json", "--fail-under", "99.9")
