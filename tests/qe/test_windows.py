@@ -92,3 +92,22 @@ def test_a_pair_whose_one_sentence_is_too_long_stays_one_window():
     source, target = "wort " * 50, "word " * 50
     assert pair_windows(source, target, word_starts(source), word_starts(target), 20, 20) == [
         ((0, len(source)), (0, len(target)))]
+
+
+def test_pair_windows_of_random_texts_cover_both_sides_contiguously_and_never_leave_a_side_empty():
+    import random
+
+    rng = random.Random(3)
+
+    def text(n: int) -> str:
+        return " ".join(" ".join(["w"] * rng.randint(1, 30)) + rng.choice([".", "!", "?", "", ","]) for _ in range(n))
+
+    for _ in range(300):
+        source, target = text(rng.randint(0, 12)), text(rng.randint(0, 12))
+        wins = pair_windows(source, target, word_starts(source), word_starts(target), rng.randint(5, 60),
+                            rng.randint(5, 60))
+        assert wins[0][0][0] == 0 and wins[0][1][0] == 0
+        assert wins[-1][0][1] == len(source) and wins[-1][1][1] == len(target)
+        assert all(a[0][1] == b[0][0] and a[1][1] == b[1][0] for a, b in pairwise(wins))
+        if len(wins) > 1:
+            assert all(source[a:b].strip() and target[c:d].strip() for (a, b), (c, d) in wins)
