@@ -1,6 +1,7 @@
 """Run every benchmark in turn and print its figures (``make bench``).
 
-    python bench/run_all.py                 # the quick set: surface checks, fluency, adequacy, formats, corpus, engines
+    python bench/run_all.py                 # the quick set: surface checks, language id, fluency, adequacy, formats,
+                                            # corpus, engines
     python bench/run_all.py --with-calibration   # also refit/evaluate the MQM calibration (needs ../shared/data)
     python bench/run_all.py --with-coverage      # also the encoders' language coverage on MLQE-PE (~15 min)
     python bench/run_all.py --with-qe            # also the learned quality model against human judgements (~20 min)
@@ -22,6 +23,7 @@ HERE = Path(__file__).resolve().parent
 #: name -> arguments; the default run keeps each benchmark to a few minutes on 2 cores
 BENCHES: dict[str, list[str]] = {
     "synthetic": [],
+    "langid": [],
     "fluency": [],
     "adequacy": [],
     "formats": [],

@@ -99,6 +99,10 @@ def normalise_lang(code: str | None) -> str | None:
     return code.split("-")[0] or None
 
 
+#: fastText's probability from which it decides a long text alone
+SURE = 0.9
+
+
 @lru_cache(maxsize=1)
 def _langdetect_factory() -> object:
     from langdetect import DetectorFactory
@@ -140,15 +144,16 @@ def letter_count(text: str) -> int:
 def detect_language(text: str) -> tuple[str | None, float]:
     """Most likely language of ``text`` and its probability; (None, 0) if unknown.
 
-    Long texts are decided by langdetect (seeded); short ones by fastText lite.
+    fastText lite decides short texts, and long ones it is sure of (at least :data:`SURE`); the rest of the long
+    ones are decided by langdetect (seeded), whose profiles take about half a second to load, once per process.
     """
     if letter_count(text) < 3:
         return None, 0.0
-    if len(text) >= 200:
-        res = _langdetect(text[:5000])
-        if res:
-            return res[0]
-    res = _fasttext(text)
+    res = _fasttext(text[:5000])
+    if len(text) >= 200 and not (res and res[0][1] >= SURE):
+        second = _langdetect(text[:5000])
+        if second:
+            return second[0]
     return res[0] if res else (None, 0.0)
 
 

@@ -32,7 +32,16 @@ from typing import Any
 
 from .config import environment_threads, environment_value
 from .errors import ModelError
-from .resources import available_cores, exception_line, load_once, quiet_loading, shared_resource
+from .resources import (
+    CpuSample,
+    available_cores,
+    cpu_sample,
+    exception_line,
+    first_cpu_sample,
+    load_once,
+    quiet_loading,
+    shared_resource,
+)
 from .resources import compute_dtype as shared_compute_dtype
 
 #: what ``--lm-model`` names to get the packaged model (also what naming nothing gets)
@@ -118,27 +127,6 @@ def model_cache_dir(dtype: str = "float32") -> Path:
     return cache_root() / (base if dtype == "float32" else f"{base}-{dtype}")
 
 
-@dataclass(frozen=True)
-class CpuSample:
-    """CPU time counters at one moment: the machine's (``/proc/stat`` jiffies) and this process's own (s)."""
-
-    idle: int
-    total: int
-    own: float
-
-
-def cpu_sample() -> CpuSample | None:
-    """The counters now, or None where ``/proc/stat`` cannot be read (not Linux)."""
-    try:
-        with open("/proc/stat", encoding="ascii") as fh:
-            values = [int(v) for v in fh.readline().split()[1:]]
-        idle, total = values[3] + values[4], sum(values)  # idle + iowait, all
-    except (OSError, ValueError, IndexError):
-        return None
-    t = os.times()
-    return CpuSample(idle, total, t.user + t.system)
-
-
 def busy_cores(since: CpuSample | None = None, interval: float = 0.2) -> float:
     """How many cores *other* processes kept busy since the sample ``since`` (this process's own CPU time is
     subtracted), or, without one, over ``interval`` seconds of sleep.
@@ -177,7 +165,8 @@ def set_threads() -> int:
     On a crowded machine several threads wait on each other at every layer and
     run several times slower than one thread, so what the other processes use
     counts. It is measured at most every ``THREADS_TTL`` seconds: the first time
-    over 0.2 s of sleep, later over the time since the previous look (no wait).
+    since mtcheck was imported (or over 0.2 s of sleep, when that was under 0.2 s or
+    over ``THREADS_TTL`` ago), later over the time since the previous look (no wait).
     """
     import torch
 
@@ -186,7 +175,8 @@ def set_threads() -> int:
         now = time.monotonic()
         if now - _THREADS.get("at", -THREADS_TTL) >= THREADS_TTL:
             cores = available_cores()
-            busy = busy_cores(_THREADS.get("sample"))
+            # the first look measures from mtcheck's import when that was 0.2-30 s ago (no wait), else over 0.2 s
+            busy = busy_cores(_THREADS.get("sample") or first_cpu_sample(0.2, THREADS_TTL))
             _THREADS.update(at=now, n=max(1, min(8, cores, round(cores - busy + 0.25))), sample=cpu_sample())
         n = int(_THREADS["n"])
     if torch.get_num_threads() != n:

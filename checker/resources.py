@@ -11,8 +11,10 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from .errors import ModelError
@@ -62,6 +64,38 @@ def available_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:
         return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class CpuSample:
+    """CPU time counters at one moment: the machine's (``/proc/stat`` jiffies) and this process's own (s)."""
+
+    idle: int
+    total: int
+    own: float
+
+
+def cpu_sample() -> CpuSample | None:
+    """The counters now, or None where ``/proc/stat`` cannot be read (not Linux)."""
+    try:
+        with open("/proc/stat", encoding="ascii") as fh:
+            values = [int(v) for v in fh.readline().split()[1:]]
+        idle, total = values[3] + values[4], sum(values)  # idle + iowait, all
+    except (OSError, ValueError, IndexError):
+        return None
+    t = os.times()
+    return CpuSample(idle, total, t.user + t.system)
+
+
+#: the counters when this module was first imported (at mtcheck's start), and when
+_IMPORTED = (time.monotonic(), cpu_sample())
+
+
+def first_cpu_sample(min_age: float, max_age: float) -> CpuSample | None:
+    """The counters taken when mtcheck was imported, if that was between ``min_age`` and ``max_age`` seconds ago
+    (long enough to measure over, recent enough to say what the machine does now); else None."""
+    at, sample = _IMPORTED
+    return sample if min_age <= time.monotonic() - at <= max_age else None
 
 
 @contextmanager

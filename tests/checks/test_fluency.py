@@ -399,3 +399,22 @@ def test_sample_known_false_alarms(sample_text, sample_findings, phrase):
 def test_sample_findings_are_few(sample_text, sample_findings):
     words = len(sample_text.split())
     assert len(sample_findings) <= words / 100, [(f.check, f.text) for f in sample_findings]
+
+
+def test_the_first_thread_decision_measures_from_mtchecks_import_without_waiting(monkeypatch):
+    import time
+
+    from checker import resources
+
+    seen: list = []
+    monkeypatch.delenv("MTCHECK_THREADS", raising=False)
+    monkeypatch.setattr(lm, "busy_cores", lambda since=None, interval=0.2: seen.append(since) or 0.0)
+    sample = resources.cpu_sample()
+    try:
+        for age, measured_from_import in ((5.0, True), (0.05, False), (lm.THREADS_TTL + 60, False)):
+            lm._THREADS.clear()
+            monkeypatch.setattr(resources, "_IMPORTED", (time.monotonic() - age, sample))
+            lm.set_threads()
+            assert (seen[-1] is sample) == measured_from_import, age  # else None: busy_cores sleeps 0.2 s
+    finally:
+        lm._THREADS.clear()
