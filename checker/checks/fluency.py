@@ -42,6 +42,8 @@ PRONOUNS = frozenset({
     "he", "she", "it", "they", "we", "i", "you", "him", "her", "them", "us", "me", "his", "its", "their", "our", "my", "your",
 })
 ARTICLES = frozenset({"a", "an", "the"})
+REFLEXIVES = frozenset({"itself", "himself", "herself", "themselves", "ourselves", "yourself", "yourselves", "myself",
+                        "oneself"})
 CONFUSION_SETS = (PREPOSITIONS, PRONOUNS, ARTICLES)
 
 
@@ -190,6 +192,16 @@ def _match_case(word: str, like: str) -> str:
     return word[:1].upper() + word[1:] if like[:1].isupper() else word
 
 
+def _appositive_reflexive(text: str, w: Word, nxt: Word | None) -> bool:
+    """``w`` is an intensive reflexive opening an apposition: after a comma and before a preposition, a determiner
+    or an adverb in -ly ('Baghdad, itself in retaliation', 'Paris, itself a port', 'the firm, itself partly owned').
+    Before a verb ('Dagestan, himself was') it stands where a subject should: that is no apposition."""
+    if w.text.lower() not in REFLEXIVES or not text[: w.start].rstrip().endswith(","):
+        return False
+    after = nxt.text.lower() if nxt is not None else ""
+    return after in PREPOSITIONS or after in DETERMINERS or after.endswith("ly")
+
+
 def candidate_edits(text: str, words: Sequence[Word], i: int, ts, decode, before: int = 40, after: int = 24) -> list[Edit]:
     """The repairs to try for word ``i`` of the sentence ``text``.
 
@@ -210,8 +222,12 @@ def candidate_edits(text: str, words: Sequence[Word], i: int, ts, decode, before
         if variant and variant != original:
             edits.append(Edit(kind, flag[0], flag[1], variant, original, cost, repl, offset=lo))
 
-    # delete the word with one space next to it; punctuation around it stays ('Baghdad, itself in' -> 'Baghdad, in')
-    if w.start > 0 and text[w.start - 1] == " ":
+    # delete the word with one space next to it; punctuation around it stays ('the the' -> 'the'). Not an intensive
+    # reflexive in an apposition ('the embassy in Baghdad, itself in retaliation for ...', 'Paris, itself a port'):
+    # English allows it, and the model always reads the sentence better without the optional word
+    if _appositive_reflexive(text, w, nxt):
+        pass
+    elif w.start > 0 and text[w.start - 1] == " ":
         add("delete", w.start - 1, w.end, "", (w.start, w.end), cost=w.unigram)
     elif text[w.end : w.end + 1] == " ":
         add("delete", w.start, w.end + 1, "", (w.start, w.end), cost=w.unigram)

@@ -187,11 +187,28 @@ def test_all_edits_of_a_word_share_one_original_window():
     delete = next(e for e in edits if e.kind == "delete")
     assert "heating system" in delete.variant and "bicycle" not in delete.variant
     # punctuation next to a deleted word stays
-    text = "Supporters besieged the embassy in Baghdad, itself in retaliation for earlier strikes."
+    text = "Supporters besieged the embassy in Baghdad, suddenly in retaliation for earlier strikes."
     words = _words(text)
-    i = next(k for k, w in enumerate(words) if w.text == "itself")
+    i = next(k for k, w in enumerate(words) if w.text == "suddenly")
     delete = next(e for e in candidate_edits(text, words, i, ts, {7: " of", 8: " new"}.get) if e.kind == "delete")
     assert "Baghdad, in retaliation" in delete.variant
+
+
+@pytest.mark.parametrize("text, word, deletable", [
+    ("Supporters besieged the embassy in Baghdad, itself in retaliation for earlier strikes.", "itself", False),
+    ("The port, itself a former colony, grew fast.", "itself", False),
+    ("The firm, itself partly owned by the state, agreed.", "itself", False),
+    ("In Russia, Dagestan, himself was the centre of the unrest.", "himself", True),  # where a subject should be
+    ("The city itself is small.", "itself", True),
+])
+def test_an_appositive_reflexive_is_not_offered_for_deletion(text, word, deletable):
+    from types import SimpleNamespace
+
+    ts = SimpleNamespace(expected=[[7, 8]] * 40)
+    words = _words(text)
+    i = next(k for k, w in enumerate(words) if w.text == word)
+    kinds = {e.kind for e in candidate_edits(text, words, i, ts, {7: " of", 8: " new"}.get)}
+    assert ("delete" in kinds) == deletable
 
 
 # -- model tests -----------------------------------------------------------------------------------
@@ -347,10 +364,9 @@ CAUGHT = ["unreflected escalation", "would suggest to US government officials or
 #: garbled phrases the thresholds chosen on bench/fluency.py do not reach (calques; deleting 'Orient' gains only
 #: ~4 nats, under min_gain even for stray capitals, and makes the following words no likelier)
 MISSED = ["outpost Orient aligned", "bases of events", "taking victory rounds over them"]
-#: a word right after a misplaced quote mark (the quote checks' finding, not a stray word)
-NOT_LM = ['"tweeted Abigail']
-#: correct English the model still prefers without a word (deleting the appositive 'itself' gains 5.8 nats)
-KNOWN_FALSE_ALARMS = ["Baghdad, itself in retaliation"]
+#: a word right after a misplaced quote mark (the quote checks' finding, not a stray word); an appositive
+#: reflexive, correct English whose deletion the model would prefer (5.8 nats), so its deletion is not offered
+NOT_LM = ['"tweeted Abigail', "Baghdad, itself in retaliation"]
 
 
 @pytest.fixture(scope="module")
@@ -385,13 +401,6 @@ def test_sample_garbled_phrase_known_misses(sample_text, sample_findings, phrase
 @pytest.mark.slow
 @pytest.mark.parametrize("phrase", NOT_LM)
 def test_sample_correct_phrases_are_not_flagged_by_the_lm(sample_text, sample_findings, phrase):
-    assert not [f for f in _overlapping(sample_findings, sample_text, phrase) if f.check == "lm-fluency"]
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("phrase", KNOWN_FALSE_ALARMS)
-@pytest.mark.xfail(strict=True, reason="known false alarm: an optional word whose deletion the model prefers")
-def test_sample_known_false_alarms(sample_text, sample_findings, phrase):
     assert not [f for f in _overlapping(sample_findings, sample_text, phrase) if f.check == "lm-fluency"]
 
 
