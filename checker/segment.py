@@ -68,7 +68,11 @@ def _windows(block: str, size: int = MAX_SBD_CHARS) -> list[tuple[int, int]]:
 #: a line longer than this is cut into sentences by a plain rule (:func:`rule_sentences`), not by pysbd, which takes
 #: about 10 s a megabyte (a whole book on one line: minutes instead of most of an hour)
 LONG_BLOCK_CHARS = 100_000
-_RULE_END_RE = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019\u00bb)\]]*\s+|[\u3002\uff01\uff1f]+[\"'\u201d\u2019\u300d\u300f)\]]*\s*")
+#: a sentence end: . ! ? … then closing quotes (German „…“ too) and white space; or a CJK stop, with or without it
+_RULE_END_RE = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019\u201c\u00bb)\]]*\s+"
+                          r"|[\u3002\uff01\uff1f]+[\"'\u201d\u2019\u300d\u300f)\]]*\s*")
+#: what may open the next sentence besides a capital or a digit: an opening quote (German „ too) or bracket
+_SENTENCE_OPENERS = "\"'\u201c\u2018\u201e\u201a\u00ab(["
 _ABBREVIATION_WORDS = ("mr mrs ms dr prof st jr sr vs etc e.g i.e no nos fig figs vol ch pp inc ltd co corp gen col lt sgt "
                        "capt rev hon jan feb mar apr jun jul aug sep sept oct nov dec approx ca")
 _RULE_ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
@@ -85,7 +89,7 @@ def rule_sentences(block: str) -> list[tuple[int, int]]:
         end = m.end()
         nxt = block[end:end + 1]
         cjk = block[m.start()] in "\u3002\uff01\uff1f"
-        if not cjk and nxt and not ((nxt.isalpha() and not nxt.islower()) or nxt.isdigit() or nxt in "\"'\u201c\u2018\u00ab(["):
+        if not cjk and nxt and not ((nxt.isalpha() and not nxt.islower()) or nxt.isdigit() or nxt in _SENTENCE_OPENERS):
             continue
         if block[m.start()] == ".":
             before = block[max(start, m.start() - 12):m.start()].split()

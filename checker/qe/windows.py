@@ -15,19 +15,16 @@ from __future__ import annotations
 
 import bisect
 import math
-import re
 from collections.abc import Sequence
-from itertools import accumulate, pairwise
+from itertools import accumulate
 
-#: where a new sentence starts: after . ! ? … and closing quotes or brackets (German „…“ included), then white
-#: space; after a CJK stop 。！？ (and its closing 」』” quotes) with or without it
-_CLOSERS = "\"'”’“»)\\]」』"
-_SENTENCE_START = re.compile(rf"(?<=[.!?…])[{_CLOSERS}]*\s+|(?<=[。！？])[{_CLOSERS}]*\s*")
+from ..segment import rule_sentences
 
 
 def sentence_starts(text: str) -> list[int]:
-    """Character offsets at which a sentence of ``text`` (other than the first) starts."""
-    return [m.end() for m in _SENTENCE_START.finditer(text) if m.end() < len(text)]
+    """Character offsets at which a sentence of ``text`` (other than the first) starts
+    (:func:`checker.segment.rule_sentences`: no language needed, abbreviations and initials kept whole)."""
+    return [a for a, _ in rule_sentences(text)[1:]]
 
 
 def window_spans(text: str, piece_starts: Sequence[int], limit: int) -> list[tuple[int, int]]:
@@ -61,12 +58,6 @@ Span = tuple[int, int]
 #: and the variance of one side's length given the other's (per character)
 BEAD_PRIORS = {(1, 1): 0.89, (1, 0): 0.0045, (0, 1): 0.0045, (2, 1): 0.045, (1, 2): 0.045, (2, 2): 0.011}
 LENGTH_VARIANCE = 6.8
-
-
-def sentence_spans(text: str) -> list[Span]:
-    """Consecutive spans of ``text``, one per sentence (:func:`sentence_starts`); together they cover it."""
-    cuts = [0, *sentence_starts(text), len(text)]
-    return [(a, b) for a, b in pairwise(cuts) if b > a]
 
 
 def _bead_cost(source_chars: int, target_chars: int, ratio: float, prior: float) -> float:
@@ -118,7 +109,7 @@ def pair_windows(source: str, target: str, source_piece_starts: Sequence[int], t
     sentence longer than a limit is a window of its own, read on its start). Every window has text on both sides."""
     if len(source_piece_starts) <= source_limit and len(target_piece_starts) <= target_limit:
         return [((0, len(source)), (0, len(target)))]
-    s_sent, t_sent = sentence_spans(source), sentence_spans(target)
+    s_sent, t_sent = rule_sentences(source), rule_sentences(target)
     if not s_sent or not t_sent:
         return [((0, len(source)), (0, len(target)))]
     beads = align_by_length([b - a for a, b in s_sent], [b - a for a, b in t_sent])

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-from checker.qe.windows import align_by_length, pair_windows, sentence_spans, sentence_starts, window_spans
+from checker.qe.windows import align_by_length, pair_windows, sentence_starts, window_spans
+from checker.segment import rule_sentences
 
 
 def word_starts(text: str) -> list[int]:
@@ -56,7 +57,7 @@ def test_sentence_starts_follow_closing_quotes_and_cjk_stops():
 
 def test_sentence_spans_cover_the_text():
     text = "One. Two! Three?"
-    assert sentence_spans(text) == [(0, 5), (5, 10), (10, 16)]
+    assert rule_sentences(text) == [(0, 5), (5, 10), (10, 16)]
 
 
 def test_sentences_align_one_to_one_and_a_split_sentence_two_to_one():
