@@ -102,9 +102,9 @@ class Estimate:
     thresholds: dict[str, float] = field(default_factory=dict)
     #: the language model's mean word excess (nats) added to the score as a fluency term (English targets)
     lm_excess: float | None = None
-    #: windows a long target read without a source was read in (:mod:`checker.qe.windows`)
+    #: windows of (aligned) sentences a segment longer than the network reads was read in (:mod:`checker.qe.windows`)
     windows: int = 1
-    #: the target or the source was longer than the network reads, and only its start was read
+    #: a window (a sentence, or aligned sentences) was longer than the network reads: only its start was read
     cut: bool = False
 
 

@@ -120,31 +120,30 @@ def pair_windows(source: str, target: str, source_piece_starts: Sequence[int], t
     def pieces(sp: Span | None, starts: Sequence[int]) -> int:
         return 0 if sp is None else bisect.bisect_left(starts, sp[1]) - bisect.bisect_left(starts, sp[0])
 
+    def one_sided(group: list[tuple[Span, Span]]) -> bool:
+        """Its sentences have no counterpart on one side (only 1-0 or only 0-1 beads)."""
+        return group[0][0][0] == group[-1][0][1] or group[0][1][0] == group[-1][1][1]
+
     groups: list[list[tuple[Span, Span]]] = []
     used = (0, 0)
     for bead in beads:
         (s0, s1), (t0, t1) = bead
         need = (pieces(span(s_sent, s0, s1), source_piece_starts), pieces(span(t_sent, t0, t1), target_piece_starts))
-        if groups and (used[0] + need[0] > source_limit or used[1] + need[1] > target_limit):
-            groups.append([bead])
-            used = need
-        elif groups:
+        if groups and used[0] + need[0] <= source_limit and used[1] + need[1] <= target_limit:
             groups[-1].append(bead)
             used = (used[0] + need[0], used[1] + need[1])
         else:
             groups.append([bead])
             used = need
-    # a window with one side empty (its sentences had no counterpart) joins the window before it (or after it)
+    # a window with one side empty joins the window before it (the first such window, the one after it)
     merged: list[list[tuple[Span, Span]]] = []
     for g in groups:
-        empty = g[0][0][0] == g[-1][0][1] or g[0][1][0] == g[-1][1][1]
-        if empty and merged:
+        if merged and one_sided(g):
             merged[-1] += g
         else:
             merged.append(g)
-    if len(merged) > 1 and (merged[0][0][0][0] == merged[0][-1][0][1] or merged[0][0][1][0] == merged[0][-1][1][1]):
-        merged[1] = merged[0] + merged[1]
-        del merged[0]
+    if len(merged) > 1 and one_sided(merged[0]):
+        merged[:2] = [merged[0] + merged[1]]
     out = []
     for k, g in enumerate(merged):  # spans run to the next window's start, so both texts are covered
         s_lo = 0 if k == 0 else s_sent[g[0][0][0]][0]
