@@ -16,7 +16,6 @@ and its load time.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import subprocess
 import sys
@@ -32,15 +31,13 @@ LOAD = "import time; t = time.perf_counter(); from checker import langid; langid
 
 def sentences() -> dict[str, list[str]]:
     """Sentences by language from MLQE-PE dev and WMT23 (read at run time, never copied)."""
+    from checker.qe.corpora import read_jsonl
+
     by: dict[str, list[str]] = {}
-    for line in (DATA / "mlqe_pe_dev.jsonl").read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
-        src, tgt = row["pair"].split("-")
-        by.setdefault(src, []).append(row["source"])
-        by.setdefault(tgt, []).append(row["target"])
-    for name, (src, tgt) in (("ende", ("en", "de")), ("zhen", ("zh", "en"))):
-        for line in (DATA / f"wmt23_general_mqm_{name}.jsonl").read_text(encoding="utf-8").splitlines():
-            row = json.loads(line)
+    files = [("mlqe_pe_dev.jsonl", None), ("wmt23_general_mqm_ende.jsonl", "en-de"), ("wmt23_general_mqm_zhen.jsonl", "zh-en")]
+    for name, pair in files:
+        for row in read_jsonl(DATA / name):
+            src, tgt = (pair or row["pair"]).split("-")
             by.setdefault(src, []).append(row["source"])
             by.setdefault(tgt, []).append(row["target"])
     return by
